@@ -1,0 +1,99 @@
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+
+export const AWSCURRENT = 'AWSCURRENT';
+export const AWSPENDING = 'AWSPENDING';
+
+export interface SecretDescription {
+  readonly arn: string;
+  /** Absent in some responses: treat absent as "not false", as AWS's templates do. */
+  readonly rotationEnabled: boolean | undefined;
+  /** Version id -> its staging labels. */
+  readonly versionStages: Readonly<Record<string, readonly string[]>>;
+}
+
+export type StoredValue =
+  | { readonly found: false }
+  | { readonly found: true; readonly secretString: string }
+  | { readonly found: true; readonly secretString: undefined; readonly binary: true };
+
+/** Secrets Manager, as the rotation uses it. Every read names a version stage (moto serves stale values otherwise). */
+export class SecretStore {
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async describe(secretId: string): Promise<SecretDescription> {
+    const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    return {
+      arn: out.ARN ?? secretId,
+      rotationEnabled: out.RotationEnabled,
+      versionStages: out.VersionIdsToStages ?? {},
+    };
+  }
+
+  /** A version's value; `found: false` when the version has none yet (RotateSecret creates it empty). */
+  async read(secretId: string, stage: string, versionId?: string): Promise<StoredValue> {
+    try {
+      const out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, ...(versionId ? { VersionId: versionId } : {}) }),
+      );
+      if (out.SecretString !== undefined) return { found: true, secretString: out.SecretString };
+      return { found: true, secretString: undefined, binary: true };
+    } catch (error) {
+      if (errorName(error) === 'ResourceNotFoundException') return { found: false };
+      throw error;
+    }
+  }
+
+  /** Idempotent on AWS: the same token and value again is a no-op. */
+  async putPending(secretId: string, token: string, value: string, rotationToken: string | undefined): Promise<void> {
+    await this.client.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: token,
+        SecretString: value,
+        VersionStages: [AWSPENDING],
+        ...(rotationToken ? { RotationToken: rotationToken } : {}),
+      }),
+    );
+  }
+
+  async moveCurrent(secretId: string, toVersionId: string, fromVersionId: string | undefined): Promise<void> {
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: AWSCURRENT,
+        MoveToVersionId: toVersionId,
+        ...(fromVersionId ? { RemoveFromVersionId: fromVersionId } : {}),
+      }),
+    );
+  }
+}
+
+/** Errors that repeating the same request cannot fix. */
+const FINAL_ERRORS = new Set([
+  'AccessDeniedException',
+  'InvalidParameterException',
+  'InvalidRequestException',
+  'ResourceExistsException',
+  'ResourceNotFoundException',
+  'ValidationException',
+  'LimitExceededException',
+  'MalformedPolicyDocumentException',
+  'DecryptionFailure',
+]);
+
+export function isFinalError(error: unknown): boolean {
+  return FINAL_ERRORS.has(errorName(error));
+}
+
+/** Match AWS errors by name, never HTTP status (moto answers 404 where AWS answers 400). */
+export function errorName(error: unknown): string {
+  return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
+    ? (error as { name: string }).name
+    : '';
+}
