@@ -3,9 +3,9 @@
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 
-export const entryPoints = { handler: 'src/handler.ts' };
+const entryPoints = { handler: 'src/handler.ts' };
 
-export const esbuildOptions = {
+const esbuildOptions = {
   entryPoints,
   outdir: 'dist',
   bundle: true,
@@ -13,6 +13,9 @@ export const esbuildOptions = {
   target: 'node20',
   format: 'esm',
   minify: true,
+  // Error classes keep their names (InvalidEventError, not a minified letter): they are
+  // what Secrets Manager and CloudWatch show as the error type.
+  keepNames: true,
   sourcemap: true,
   legalComments: 'none',
   // CommonJS dependencies (gRPC, the Momento SDK) call require() for Node built-ins.
