@@ -76,7 +76,12 @@ export async function rotate(event: RotationEvent, deps: RotationDeps, deadline:
       return { step, outcome: await testSecret(secretId, token, deps) };
     case 'finishSecret': {
       const current = Object.keys(secret.versionStages).find((v) => secret.versionStages[v]?.includes(AWSCURRENT));
-      await deps.secrets.moveCurrent(secretId, token, current);
+      try {
+        await deps.secrets.moveCurrent(secretId, token, current);
+      } catch (error) {
+        // A concurrent delivery of this step may have moved the label first.
+        if (!(await deps.secrets.describe(secretId)).versionStages[token]?.includes(AWSCURRENT)) throw error;
+      }
       logger.info('Promoted AWSPENDING to AWSCURRENT', { fromVersion: current, toVersion: token });
       return { step, outcome: 'promoted' };
     }
@@ -97,8 +102,8 @@ async function createSecret(event: RotationEvent, deps: RotationDeps, deadline: 
     try {
       value = await refreshCurrentKey(secretId, deps);
     } catch (error) {
-      // A concurrent delivery of this step may have used the refresh token and stored its key.
-      if (error instanceof RefreshRejectedError && (await deps.secrets.read(secretId, AWSPENDING, token)).found) {
+      // A concurrent delivery of this step may have used the refresh token; it stores its key within moments.
+      if (error instanceof RefreshRejectedError && (await pendingAppears(secretId, token, deps))) {
         logger.info('Refresh refused, but AWSPENDING now holds a value stored by a concurrent invocation');
         return 'pending-exists';
       }
@@ -159,6 +164,16 @@ async function testSecret(secretId: string, token: string, deps: RotationDeps): 
     case 'unknown':
       throw new MomentoUnavailableError('the test of the AWSPENDING key', outcome.code, detail);
   }
+}
+
+/** Whether AWSPENDING gets a value within a short wait (up to ~1.75 s); used only after a refused refresh. */
+async function pendingAppears(secretId: string, token: string, deps: RotationDeps): Promise<boolean> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (const waitMs of [0, 250, 500, 1_000]) {
+    if (waitMs > 0) await sleep(waitMs);
+    if ((await deps.secrets.read(secretId, AWSPENDING, token)).found) return true;
+  }
+  return false;
 }
 
 /** Reads AWSCURRENT, refreshes its key at Momento, and returns the key file to store. */

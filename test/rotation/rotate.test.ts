@@ -330,6 +330,25 @@ describe('setSecret and finishSecret', () => {
     expect(h.sm.count('UpdateSecretVersionStage')).toBe(1);
     expect(h.sm.stagesOf(old)).toEqual(['AWSPREVIOUS']);
   });
+
+  it('finishSecret whose reply was lost (the move applied) succeeds by re-checking the stages', async () => {
+    h.storeCurrent(consoleKeyFile());
+    const token = h.sm.startRotation();
+    await h.run('createSecret', token);
+    h.sm.failNext('UpdateSecretVersionStage', () => 'apply-then-fail');
+    await expect(h.run('finishSecret', token)).resolves.toMatchObject({ outcome: 'promoted' });
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(h.sm.count('DescribeSecret')).toBe(3); // the checks of both steps, and the re-check
+  });
+
+  it('finishSecret still fails when the move failed and did not apply', async () => {
+    h.storeCurrent(consoleKeyFile());
+    const token = h.sm.startRotation();
+    await h.run('createSecret', token);
+    h.sm.failNext('UpdateSecretVersionStage', () => serviceError('AccessDeniedException', 'not authorized'));
+    await expectFailure(h.run('finishSecret', token), Error);
+    expect(h.sm.stagesOf(token)).toEqual(['AWSPENDING']);
+  });
 });
 
 describe('the checks before every step', () => {

@@ -1,0 +1,86 @@
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { readConfig, type RotationConfig } from '../../src/config.js';
+import { createRotationDeps } from '../../src/dependencies.js';
+import { createHandler } from '../../src/handler.js';
+import type { RotationDeps } from '../../src/rotation/rotate.js';
+import { parseKeyFile } from '../../src/secret/key-file.js';
+import { FakeMomentoServer, type IssuedKey } from './fake-momento-server.js';
+import { FaultProxy } from './fault-proxy.js';
+import { startMotoServer, type MotoServer } from './moto-server.js';
+import { CREDENTIALS, REGION, SecretsManagerService, type Invoke, type StepReport } from './secrets-manager-service.js';
+
+export interface LocalStack {
+  readonly moto: MotoServer;
+  readonly momento: FakeMomentoServer;
+  /** Between the function and moto; the service itself talks to moto directly. */
+  readonly proxy: FaultProxy;
+  readonly service: SecretsManagerService;
+  /** A fresh Lambda container: its own clients, and its own memory of unstored keys. */
+  newContainer(config?: Partial<RotationConfig>): Invoke;
+  /** What a user does after downloading a key from the console: CreateSecret with the file. */
+  storeConsoleKey(name: string, options?: { lifetimeSeconds?: number; extraFields?: Record<string, unknown> }): Promise<StoredKey>;
+  createSecret(name: string, secretString: string): Promise<string>;
+  /** Whether the fake Momento accepts the key AWSCURRENT holds right now. */
+  currentKeyWorks(secretId: string): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export interface StoredKey {
+  readonly arn: string;
+  readonly key: IssuedKey;
+  /** The fake Momento's lineage for this secret's keys, to scope faults to it. */
+  readonly lineage: string;
+}
+
+/**
+ * moto_server, the fake Momento and the fault proxy on 127.0.0.1, with the function's
+ * environment pointing at them, so the real AWS SDK and the real Momento SDK run end to end.
+ */
+export async function startLocalStack(options: { onStep?: (report: StepReport) => void; onIssue?: (secret: string) => void } = {}): Promise<LocalStack> {
+  const moto = await startMotoServer();
+  const momento = await FakeMomentoServer.start();
+  momento.onIssue = options.onIssue;
+  const proxy = await FaultProxy.start(moto.endpoint);
+
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.endpoint,
+    MOMENTO_ENDPOINT_OVERRIDE: momento.address,
+  });
+
+  const lambdaArn = await SecretsManagerService.registerStubLambda(moto.endpoint);
+  const service = new SecretsManagerService(moto.endpoint, lambdaArn, { ...(options.onStep ? { onStep: options.onStep } : {}) });
+
+  const createSecret = async (name: string, secretString: string) =>
+    (await service.client.send(new CreateSecretCommand({ Name: name, SecretString: secretString }))).ARN!;
+
+  return {
+    moto,
+    momento,
+    proxy,
+    service,
+    newContainer(config = {}) {
+      let deps: RotationDeps | undefined;
+      const handler = createHandler(() => (deps ??= createRotationDeps({ ...readConfig(), ...config })));
+      // As a Lambda with a 120 s timeout: above the Momento SDK's 60 s refresh deadline.
+      return (event) => handler(event, { getRemainingTimeInMillis: () => 120_000 });
+    },
+    async storeConsoleKey(name, { lifetimeSeconds, extraFields = {} } = {}) {
+      const key = momento.issueKey(lifetimeSeconds === undefined ? {} : { lifetimeSeconds });
+      const arn = await createSecret(name, JSON.stringify({ ...extraFields, ...key }));
+      return { arn, key, lineage: momento.lineageOf(key.apiKey)! };
+    },
+    createSecret,
+    async currentKeyWorks(secretId) {
+      const parsed = parseKeyFile(await service.value(secretId, 'AWSCURRENT'));
+      return parsed.ok && momento.accepts(parsed.file.apiKey);
+    },
+    async stop() {
+      await proxy.stop();
+      await momento.stop();
+      await moto.stop();
+    },
+  };
+}
