@@ -106,6 +106,10 @@ export class FakeMomentoServer {
     this.faults.length = 0;
   }
 
+  pendingFaults(): number {
+    return this.faults.length;
+  }
+
   // ---- inspecting ------------------------------------------------------------------------------
 
   /** Whether Momento would accept this key now (a v1 key or its inner JWT). */

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { leakedSecrets } from './secrets.js';
 
 /**
@@ -27,6 +27,33 @@ export function captureOutputAndCheckForLeaks(): { lines: () => string[]; text: 
   return {
     text,
     lines: () => text().split('\n').filter((l) => l.trim() !== ''),
+  };
+}
+
+/**
+ * The same check once per file, for files whose tests run concurrently: all output of
+ * the file is captured, and checked for secrets when the file is done.
+ */
+export function captureFileOutputAndCheckForLeaks(): { text: () => string; print: (line: string) => void } {
+  const chunks: string[] = [];
+  const originals = { out: process.stdout.write, err: process.stderr.write };
+  beforeAll(() => {
+    const capture = ((chunk: string | Uint8Array) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof process.stdout.write;
+    process.stdout.write = capture;
+    process.stderr.write = capture;
+  });
+  afterAll(() => {
+    process.stdout.write = originals.out;
+    process.stderr.write = originals.err;
+    expect(leakedSecrets(chunks.join('')), 'secrets found in captured log output').toEqual([]);
+  });
+  return {
+    text: () => chunks.join(''),
+    /** Writes past the capture, to the real stdout. */
+    print: (line: string) => void originals.out.call(process.stdout, `${line}\n`),
   };
 }
 
