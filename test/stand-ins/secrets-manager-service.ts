@@ -97,7 +97,7 @@ export class SecretsManagerService {
   }
 
   /** What RotateSecret does before invoking the function: the token's AWSPENDING version, with no value. */
-  async startRotation(secretId: string): Promise<string> {
+  async startRotation(secretId: string, rotateImmediately = true): Promise<string> {
     const token = randomUUID();
     await this.client.send(
       new RotateSecretCommand({
@@ -105,6 +105,7 @@ export class SecretsManagerService {
         ClientRequestToken: token,
         RotationLambdaARN: this.lambdaArn,
         RotationRules: { AutomaticallyAfterDays: 30 },
+        ...(rotateImmediately ? {} : { RotateImmediately: false }),
       }),
     );
     return token;
@@ -122,17 +123,8 @@ export class SecretsManagerService {
 
   /** RotateImmediately=false: only testSecret runs, on a copy of the current value. */
   async testOnly(secretId: string, invoke: Invoke): Promise<RotationRun> {
-    const token = randomUUID();
     const current = await this.value(secretId, 'AWSCURRENT');
-    await this.client.send(
-      new RotateSecretCommand({
-        SecretId: secretId,
-        ClientRequestToken: token,
-        RotationLambdaARN: this.lambdaArn,
-        RotationRules: { AutomaticallyAfterDays: 30 },
-        RotateImmediately: false,
-      }),
-    );
+    const token = await this.startRotation(secretId, false);
     // AWS copies the current value into the new version; moto copies a stale one. Put the current one.
     await this.client.send(
       new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: current, VersionStages: ['AWSPENDING'] }),

@@ -6,23 +6,31 @@ import { leakedSecrets } from './secrets.js';
  * writes there, and so would a stray console.log or an SDK) and, after each test,
  * fails it if any issued secret appears in that output.
  */
+const originals = { out: process.stdout.write, err: process.stderr.write };
+
+/** Sends stdout and stderr into `chunks` until `release` is called. */
+function capture(chunks: string[]): void {
+  const write = ((chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = write;
+  process.stderr.write = write;
+}
+
+function releaseAndCheck(chunks: string[]): void {
+  process.stdout.write = originals.out;
+  process.stderr.write = originals.err;
+  expect(leakedSecrets(chunks.join('')), 'secrets found in captured log output').toEqual([]);
+}
+
 export function captureOutputAndCheckForLeaks(): { lines: () => string[]; text: () => string } {
   let chunks: string[] = [];
-  const originals = { out: process.stdout.write, err: process.stderr.write };
   beforeEach(() => {
     chunks = [];
-    const capture = ((chunk: string | Uint8Array) => {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-    process.stdout.write = capture;
-    process.stderr.write = capture;
+    capture(chunks);
   });
-  afterEach(() => {
-    process.stdout.write = originals.out;
-    process.stderr.write = originals.err;
-    expect(leakedSecrets(chunks.join('')), 'secrets found in captured log output').toEqual([]);
-  });
+  afterEach(() => releaseAndCheck(chunks));
   const text = () => chunks.join('');
   return {
     text,
@@ -36,20 +44,8 @@ export function captureOutputAndCheckForLeaks(): { lines: () => string[]; text: 
  */
 export function captureFileOutputAndCheckForLeaks(): { text: () => string; print: (line: string) => void } {
   const chunks: string[] = [];
-  const originals = { out: process.stdout.write, err: process.stderr.write };
-  beforeAll(() => {
-    const capture = ((chunk: string | Uint8Array) => {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-    process.stdout.write = capture;
-    process.stderr.write = capture;
-  });
-  afterAll(() => {
-    process.stdout.write = originals.out;
-    process.stderr.write = originals.err;
-    expect(leakedSecrets(chunks.join('')), 'secrets found in captured log output').toEqual([]);
-  });
+  beforeAll(() => capture(chunks));
+  afterAll(() => releaseAndCheck(chunks));
   return {
     text: () => chunks.join(''),
     /** Writes past the capture, to the real stdout. */
