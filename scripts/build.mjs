@@ -1,5 +1,6 @@
 // Builds the Lambda bundle: one self-contained ESM file per entry point.
-// SAM's esbuild build (template.yaml) uses the same entry points and options.
+// SAM's esbuild build (template.yaml Metadata) uses the same entry point and options;
+// only the file extension differs (.mjs there, where no package.json says "module").
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 
@@ -13,9 +14,6 @@ const esbuildOptions = {
   target: 'node20',
   format: 'esm',
   minify: true,
-  // Error classes keep their names (InvalidEventError, not a minified letter): they are
-  // what Secrets Manager and CloudWatch show as the error type.
-  keepNames: true,
   sourcemap: true,
   legalComments: 'none',
   // CommonJS dependencies (gRPC, the Momento SDK) call require() for Node built-ins.

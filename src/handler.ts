@@ -2,9 +2,11 @@ import type { Context } from 'aws-lambda';
 import { readConfig } from './config.js';
 import { createRotationDeps } from './dependencies.js';
 import { logger } from './observability/logger.js';
+import { publishMetrics, recordStep } from './observability/metrics.js';
 import { rememberSecret, scrubError } from './observability/redact.js';
-import { parseRotationEvent } from './rotation/event.js';
-import { rotate, type RotationDeps, type StepResult } from './rotation/rotate.js';
+import { parseFunctionEvent } from './rotation/event.js';
+import { reportKeyExpiry } from './rotation/report-expiry.js';
+import { rotate, type RotationDeps } from './rotation/rotate.js';
 
 /** Used when there is no Lambda context (local runs): the longest a Lambda may run. */
 const DEFAULT_TIME_BUDGET_MS = 15 * 60 * 1000;
@@ -14,25 +16,33 @@ const DEFAULT_TIME_BUDGET_MS = 15 * 60 * 1000;
  * throws, so Secrets Manager sees the failure; the thrown error is scrubbed of secrets.
  */
 export function createHandler(getDeps: () => RotationDeps) {
-  return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<StepResult> => {
+  return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const remainingMs = context?.getRemainingTimeInMillis() ?? DEFAULT_TIME_BUDGET_MS;
     rememberSecret((event as { RotationToken?: string } | null)?.RotationToken);
+    let step: string | undefined;
+    let isRotation = true;
     try {
-      const rotationEvent = parseRotationEvent(event);
-      logger.appendKeys({
-        step: rotationEvent.Step,
-        secretId: rotationEvent.SecretId,
-        clientRequestToken: rotationEvent.ClientRequestToken,
-      });
+      const parsed = parseFunctionEvent(event);
       const deps = getDeps();
+      if (parsed.kind === 'report-expiry') {
+        isRotation = false;
+        logger.appendKeys({ action: 'ReportKeyExpiry', secretId: parsed.secretId });
+        return await reportKeyExpiry(parsed.secretId, deps.secrets, deps.now);
+      }
+      const rotationEvent = parsed.event;
+      step = rotationEvent.Step;
+      logger.appendKeys({ step, secretId: rotationEvent.SecretId, clientRequestToken: rotationEvent.ClientRequestToken });
       const result = await rotate(rotationEvent, deps, deps.now() + remainingMs);
+      recordStep(step, true);
       logger.info('Step succeeded', { outcome: result.outcome });
       return result;
     } catch (error) {
+      if (isRotation) recordStep(step, false);
       const safe = scrubError(error);
       logger.error('Step failed', { error: safe });
       throw safe;
     } finally {
+      publishMetrics();
       logger.resetKeys();
     }
   };

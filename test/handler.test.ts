@@ -1,12 +1,38 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InvalidEventError } from '../src/rotation/errors.js';
+import { InvalidEventError, SecretNotJsonError } from '../src/rotation/errors.js';
 import { captureOutputAndCheckForLeaks, expectFailure } from './support/capture-output.js';
 import { rotationHarness, type Harness } from './support/harness.js';
 import { consoleKeyFile, fakeRotationToken } from './support/secrets.js';
 
 const output = captureOutputAndCheckForLeaks();
+
+/** The log lines (metrics in Embedded Metric Format are JSON lines too, without a level). */
+function logRecords(): Record<string, unknown>[] {
+  return output
+    .lines()
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((r) => 'level' in r);
+}
+
+/** The metrics published, by name, from the EMF lines. */
+function publishedMetrics(): { name: string; value: unknown; dimensions: Record<string, unknown> }[] {
+  return output
+    .lines()
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((r) => '_aws' in r)
+    .flatMap((r) => {
+      const aws = r._aws as { CloudWatchMetrics: { Metrics: { Name: string }[]; Dimensions: string[][] }[] };
+      return aws.CloudWatchMetrics.flatMap((m) =>
+        m.Metrics.map((metric) => ({
+          name: metric.Name,
+          value: r[metric.Name],
+          dimensions: Object.fromEntries(m.Dimensions.flat().map((d) => [d, r[d]])),
+        })),
+      );
+    });
+}
 
 describe('createHandler', () => {
   let h: Harness;
@@ -18,7 +44,7 @@ describe('createHandler', () => {
   it('rejects a malformed event before calling anything, and logs the failure', async () => {
     await expectFailure(h.handler({ Step: 'createSecret' }), InvalidEventError);
     expect(h.sm.calls).toHaveLength(0);
-    const failure = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.level === 'ERROR');
+    const failure = logRecords().find((r) => r.level === 'ERROR');
     expect(failure).toMatchObject({ message: 'Step failed', error: { name: 'InvalidEventError' } });
   });
 
@@ -35,11 +61,11 @@ describe('createHandler', () => {
     h.storeCurrent(consoleKeyFile());
     const token = h.sm.startRotation();
     await h.run('setSecret', token);
-    const records = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = logRecords();
     expect(records.length).toBeGreaterThan(0);
     for (const r of records) expect(r).toMatchObject({ step: 'setSecret', secretId: h.sm.arn, clientRequestToken: token });
     await expectFailure(h.handler({}), InvalidEventError);
-    const last = JSON.parse(output.lines().at(-1)!) as Record<string, unknown>;
+    const last = logRecords().at(-1)!;
     expect(last).not.toHaveProperty('step');
   });
 });
@@ -79,5 +105,71 @@ describe('the built bundle (npm run build)', () => {
       encoding: 'utf8',
     });
     expect(out.trim().split('\n').at(-1)).toBe('function InvalidEventError');
+  });
+});
+
+describe('metrics (Embedded Metric Format, no API calls)', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = rotationHarness();
+  });
+  afterEach(() => h.restore());
+
+  it('publishes each step\'s success, per service and per step, and the current key\'s days to expiry', async () => {
+    const file = consoleKeyFile(20, Math.floor(h.clock.now / 1000));
+    h.storeCurrent(file);
+    await h.rotate();
+    const published = publishedMetrics();
+    const successes = published.filter((m) => m.name === 'StepSucceeded');
+    expect(successes.filter((m) => m.dimensions.Step === undefined)).toHaveLength(4);
+    expect(successes.map((m) => m.dimensions.Step).filter(Boolean)).toEqual(['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
+    expect(published.filter((m) => m.name === 'DaysToExpiry').map((m) => m.value)).toEqual([20]);
+    expect(published.every((m) => m.dimensions.service === 'momento-secret-rotation')).toBe(true);
+  });
+
+  it('publishes StepFailed for a failed step and for a malformed event, and DaysToExpiry even for an expired key', async () => {
+    const file = consoleKeyFile(0, Math.floor(h.clock.now / 1000) - 2 * 86_400);
+    h.storeCurrent(file);
+    const token = h.sm.startRotation();
+    await expectFailure(h.run('createSecret', token), Error);
+    await expectFailure(h.handler({ nonsense: true }), InvalidEventError);
+    const published = publishedMetrics();
+    expect(published.filter((m) => m.name === 'StepFailed').map((m) => m.dimensions.Step ?? '-')).toEqual(['createSecret', '-', '-']); // the per-step metric is published at once, the rest at the end
+    expect(published.find((m) => m.name === 'DaysToExpiry')?.value).toBe(-2);
+  });
+});
+
+describe('the scheduled expiry report ({"Action": "ReportKeyExpiry"})', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = rotationHarness();
+  });
+  afterEach(() => h.restore());
+
+  const report = () => h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn });
+
+  it('reads AWSCURRENT and publishes its days to expiry, changing nothing', async () => {
+    h.storeCurrent(consoleKeyFile(12, Math.floor(h.clock.now / 1000)));
+    await expect(report()).resolves.toEqual({ action: 'ReportKeyExpiry', daysLeft: 12 });
+    expect(h.sm.calls.map((c) => c.operation)).toEqual(['GetSecretValue']);
+    expect(publishedMetrics()).toEqual([{ name: 'DaysToExpiry', value: 12, dimensions: { service: 'momento-secret-rotation' } }]);
+  });
+
+  it('fails for a secret that is not a key file, so the missing report raises the alarm', async () => {
+    h.sm.storeCurrent('a bare key');
+    await expectFailure(report(), SecretNotJsonError);
+    expect(publishedMetrics()).toEqual([]);
+  });
+
+  it('reports nothing, with a warning, for a key file without validUntil', async () => {
+    const { apiKey, refreshToken } = consoleKeyFile();
+    h.storeCurrent({ apiKey, refreshToken });
+    await expect(report()).resolves.toEqual({ action: 'ReportKeyExpiry', daysLeft: undefined });
+    expect(logRecords().some((r) => r.level === 'WARN' && String(r.message).includes('no validUntil'))).toBe(true);
+  });
+
+  it('rejects an unknown Action', async () => {
+    await expectFailure(h.handler({ Action: 'Rotate', SecretId: h.sm.arn }), InvalidEventError);
+    expect(h.sm.calls).toHaveLength(0);
   });
 });

@@ -6,9 +6,11 @@ export abstract class RotationError extends Error {
   /** Whether Secrets Manager's own retry of the rotation can succeed without a human. */
   abstract readonly retryable: boolean;
 
+  /** Set by each class as a literal: bundlers minify class names, and this is what users see. */
+  abstract override readonly name: string;
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
@@ -20,6 +22,7 @@ const CONSOLE_JSON_HINT =
 // ---- bad input to the function ---------------------------------------------------------
 
 export class InvalidEventError extends RotationError {
+  override readonly name = 'InvalidEventError';
   readonly retryable = false;
   constructor(problem: string) {
     super(
@@ -31,6 +34,7 @@ export class InvalidEventError extends RotationError {
 }
 
 export class ConfigurationError extends RotationError {
+  override readonly name = 'ConfigurationError';
   readonly retryable = false;
   constructor(problem: string) {
     super(`Invalid configuration: ${problem}`);
@@ -40,6 +44,7 @@ export class ConfigurationError extends RotationError {
 // ---- the secret's state in Secrets Manager ------------------------------------------------
 
 export class RotationDisabledError extends RotationError {
+  override readonly name = 'RotationDisabledError';
   readonly retryable = false;
   constructor(secretId: string) {
     super(
@@ -50,6 +55,7 @@ export class RotationDisabledError extends RotationError {
 }
 
 export class TokenNotStagedError extends RotationError {
+  override readonly name = 'TokenNotStagedError';
   readonly retryable = false;
   constructor(secretId: string, token: string) {
     super(
@@ -60,6 +66,7 @@ export class TokenNotStagedError extends RotationError {
 }
 
 export class NotPendingError extends RotationError {
+  override readonly name = 'NotPendingError';
   readonly retryable = false;
   constructor(secretId: string, token: string) {
     super(
@@ -70,6 +77,7 @@ export class NotPendingError extends RotationError {
 }
 
 export class NoCurrentValueError extends RotationError {
+  override readonly name = 'NoCurrentValueError';
   readonly retryable = false;
   constructor(secretId: string) {
     super(`Secret ${secretId} has no AWSCURRENT value to rotate. ${CONSOLE_JSON_HINT}`);
@@ -77,6 +85,7 @@ export class NoCurrentValueError extends RotationError {
 }
 
 export class PendingValueMissingError extends RotationError {
+  override readonly name = 'PendingValueMissingError';
   readonly retryable = true;
   constructor(secretId: string, token: string) {
     super(
@@ -89,6 +98,7 @@ export class PendingValueMissingError extends RotationError {
 // ---- the secret's value ---------------------------------------------------------------------
 
 export class SecretNotJsonError extends RotationError {
+  override readonly name = 'SecretNotJsonError';
   readonly retryable = false;
   constructor(secretId: string, version: string) {
     super(
@@ -99,6 +109,7 @@ export class SecretNotJsonError extends RotationError {
 }
 
 export class InvalidSecretValueError extends RotationError {
+  override readonly name = 'InvalidSecretValueError';
   readonly retryable = false;
   constructor(secretId: string, version: string, problem: string) {
     super(`The ${version} value of secret ${secretId} is not a Momento key file: ${problem}. ${CONSOLE_JSON_HINT}`);
@@ -106,6 +117,7 @@ export class InvalidSecretValueError extends RotationError {
 }
 
 export class MissingRefreshTokenError extends RotationError {
+  override readonly name = 'MissingRefreshTokenError';
   readonly retryable = false;
   constructor(secretId: string, detail: string) {
     super(
@@ -116,6 +128,7 @@ export class MissingRefreshTokenError extends RotationError {
 }
 
 export class KeyExpiredError extends RotationError {
+  override readonly name = 'KeyExpiredError';
   readonly retryable = false;
   constructor(secretId: string, keyFingerprint: string, validUntil: number) {
     super(
@@ -129,6 +142,7 @@ export class KeyExpiredError extends RotationError {
 // ---- Momento's answers ---------------------------------------------------------------------
 
 export class RefreshRejectedError extends RotationError {
+  override readonly name = 'RefreshRejectedError';
   readonly retryable = false;
   constructor(secretId: string, keyFingerprint: string, code: string, detail: string) {
     super(
@@ -140,6 +154,7 @@ export class RefreshRejectedError extends RotationError {
 }
 
 export class PendingKeyRejectedError extends RotationError {
+  override readonly name = 'PendingKeyRejectedError';
   readonly retryable = false;
   constructor(secretId: string, token: string, keyFingerprint: string, detail: string) {
     super(
@@ -151,6 +166,7 @@ export class PendingKeyRejectedError extends RotationError {
 }
 
 export class MomentoUnavailableError extends RotationError {
+  override readonly name = 'MomentoUnavailableError';
   readonly retryable = true;
   constructor(operation: string, code: string, detail: string) {
     super(
@@ -162,6 +178,7 @@ export class MomentoUnavailableError extends RotationError {
 }
 
 export class PendingWriteFailedError extends RotationError {
+  override readonly name = 'PendingWriteFailedError';
   readonly retryable = true;
   constructor(secretId: string, token: string, attempts: number, options: { cause: unknown }) {
     super(

@@ -49,3 +49,25 @@ export function parseRotationEvent(input: unknown): RotationEvent {
     ...(typeof rotationToken === 'string' ? { RotationToken: rotationToken } : {}),
   };
 }
+
+/** The scheduled expiry report (template.yaml): not a rotation step. */
+export const REPORT_KEY_EXPIRY = 'ReportKeyExpiry';
+
+export type FunctionEvent =
+  | { readonly kind: 'rotation'; readonly event: RotationEvent }
+  | { readonly kind: 'report-expiry'; readonly secretId: string };
+
+/** Either Secrets Manager's rotation event, or {"Action": "ReportKeyExpiry", "SecretId"}. */
+export function parseFunctionEvent(input: unknown): FunctionEvent {
+  if (typeof input === 'object' && input !== null && 'Action' in input) {
+    const { Action: action, SecretId: secretId } = input as Record<string, unknown>;
+    if (action !== REPORT_KEY_EXPIRY) {
+      throw new InvalidEventError(`"Action" must be "${REPORT_KEY_EXPIRY}" (the scheduled expiry report), or absent`);
+    }
+    if (typeof secretId !== 'string' || secretId.trim() === '') {
+      throw new InvalidEventError('"SecretId" must be a non-empty string (the secret\'s ARN or name)');
+    }
+    return { kind: 'report-expiry', secretId };
+  }
+  return { kind: 'rotation', event: parseRotationEvent(input) };
+}

@@ -4,7 +4,9 @@ import type { MomentoApi } from '../momento/momento-api.js';
 import { fingerprint } from '../observability/fingerprint.js';
 import { logger } from '../observability/logger.js';
 import { rememberSecret, scrub } from '../observability/redact.js';
-import { daysLeft, keyFileAfterRefresh, parseKeyFile, type MomentoKeyFile } from '../secret/key-file.js';
+import { daysLeft, keyFileAfterRefresh, type MomentoKeyFile } from '../secret/key-file.js';
+import { recordDaysToExpiry } from '../observability/metrics.js';
+import { keyFileFrom } from './stored-key-file.js';
 import { AWSCURRENT, AWSPENDING, errorName, isFinalError, type SecretStore } from '../secrets-manager/secret-store.js';
 import {
   InvalidSecretValueError,
@@ -18,7 +20,6 @@ import {
   PendingWriteFailedError,
   RefreshRejectedError,
   RotationDisabledError,
-  SecretNotJsonError,
   TokenNotStagedError,
 } from './errors.js';
 import type { RotationEvent, Step } from './event.js';
@@ -183,6 +184,7 @@ async function refreshCurrentKey(secretId: string, deps: RotationDeps): Promise<
   const current = keyFileFrom(stored.secretString, secretId, AWSCURRENT);
   const kind = inspectApiKey(current.apiKey).kind;
   const currentInfo = describeKey(current, deps);
+  if (currentInfo.daysLeft !== undefined) recordDaysToExpiry(currentInfo.daysLeft);
   if (kind === 'v2') throw new MissingRefreshTokenError(secretId, ': it is a v2 (global) API key, which Momento does not refresh');
   if (kind === 'unrecognised') throw new InvalidSecretValueError(secretId, AWSCURRENT, `its key is ${describeKind(kind)}`);
   if (current.refreshToken === undefined) throw new MissingRefreshTokenError(secretId, '');
@@ -206,27 +208,6 @@ async function refreshCurrentKey(secretId: string, deps: RotationDeps): Promise<
   const keyInfo = describeKey({ ...current, ...refreshed }, deps);
   logger.info('Refreshed the key at Momento', { ...keyInfo, previousKeyFingerprint: currentInfo.keyFingerprint });
   return { secretString, keyInfo };
-}
-
-/** Parses a stored value, remembering its secrets for redaction before anything can log them. */
-function keyFileFrom(secretString: string | undefined, secretId: string, version: string): MomentoKeyFile {
-  if (secretString === undefined) {
-    throw new InvalidSecretValueError(secretId, version, 'it is stored as SecretBinary, not SecretString');
-  }
-  rememberSecret(secretString);
-  return parsedOrThrow(secretString, secretId, version);
-}
-
-function parsedOrThrow(secretString: string, secretId: string, version: string): MomentoKeyFile {
-  const parsed = parseKeyFile(secretString);
-  if (!parsed.ok) {
-    if (parsed.reason === 'not-json') throw new SecretNotJsonError(secretId, version);
-    throw new InvalidSecretValueError(secretId, version, parsed.problem);
-  }
-  rememberSecret(parsed.file.apiKey);
-  rememberSecret(parsed.file.refreshToken);
-  rememberSecret(inspectApiKey(parsed.file.apiKey).innerJwt);
-  return parsed.file;
 }
 
 /** What the logs say of a key (a type, not an interface, so it passes as log attributes). */

@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 import { createHandler } from '../../src/handler.js';
 import { STEPS, type Step } from '../../src/rotation/event.js';
-import type { RotationDeps } from '../../src/rotation/rotate.js';
+import type { RotationDeps, StepResult } from '../../src/rotation/rotate.js';
 import { SecretStore } from '../../src/secrets-manager/secret-store.js';
 import { FakeMomento } from './fake-momento.js';
 import { SecretsManagerModel } from './secrets-manager-model.js';
@@ -31,7 +31,7 @@ export function rotationHarness(options: { testCacheName?: string; remainingMs?:
   const context = { getRemainingTimeInMillis: () => options.remainingMs ?? 30_000 };
 
   const run = (Step: Step, token: string, extra: Record<string, unknown> = {}) =>
-    handler({ SecretId: sm.arn, ClientRequestToken: token, Step, ...extra }, context);
+    handler({ SecretId: sm.arn, ClientRequestToken: token, Step, ...extra }, context) as Promise<StepResult>;
 
   return {
     sm,

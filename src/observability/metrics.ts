@@ -1,0 +1,36 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * CloudWatch metrics in Embedded Metric Format: written to the log, no API calls.
+ * Namespace and service come from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME
+ * (template.yaml sets the service to the stack name, the alarms' dimension).
+ */
+export const METRICS_NAMESPACE = 'MomentoSecretRotation';
+
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'momento-secret-rotation',
+});
+
+/**
+ * StepSucceeded / StepFailed: once per service (for alarms), and once per step (for
+ * dashboards). A malformed event has no step and counts once, as a failure.
+ */
+export function recordStep(step: string | undefined, succeeded: boolean): void {
+  const name = succeeded ? 'StepSucceeded' : 'StepFailed';
+  metrics.addMetric(name, MetricUnit.Count, 1);
+  if (step === undefined) return;
+  const perStep = metrics.singleMetric();
+  perStep.addDimension('Step', step);
+  perStep.addMetric(name, MetricUnit.Count, 1);
+}
+
+/** Publishes what this invocation recorded (nothing, without a warning, when it recorded nothing). */
+export function publishMetrics(): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}
+
+/** Days before AWSCURRENT's key expires: the expiry alarm watches this. */
+export function recordDaysToExpiry(days: number): void {
+  metrics.addMetric('DaysToExpiry', MetricUnit.NoUnit, days);
+}
