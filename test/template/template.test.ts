@@ -1,0 +1,187 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * template.yaml, expanded offline by samtranslator (the SAM transform CloudFormation
+ * runs), then resolved for given parameters. cfn-lint passes a wrong principal or a
+ * malformed rate(); these tests do not.
+ */
+type Json = unknown;
+type Template = { Parameters: Record<string, { Default?: unknown; AllowedPattern?: string }>; Conditions: Record<string, Json>; Resources: Record<string, Resource> };
+type Resource = { Type: string; Condition?: string; DependsOn?: string | string[]; Properties: Record<string, any> };
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/api-key-AbCdEf';
+const KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/0b5e1f6a-1234-4cde-8f00-123456789abc';
+
+const expanded = JSON.parse(
+  execFileSync('python3', ['test/template/translate.py', 'template.yaml'], { encoding: 'utf8' }),
+) as Template;
+
+const NO_VALUE = Symbol('AWS::NoValue');
+
+/** The template as CloudFormation would see it for these parameters: conditions and Fn::If resolved. */
+function resolved(overrides: Record<string, string> = {}): Record<string, Resource> {
+  const params: Record<string, unknown> = { SecretArn: SECRET_ARN, ...overrides };
+  for (const [name, p] of Object.entries(expanded.Parameters)) params[name] ??= p.Default;
+  const condition = (name: string): boolean => evaluate(expanded.Conditions[name]) as boolean;
+  function evaluate(node: Json): unknown {
+    if (Array.isArray(node)) return node.map(evaluate).filter((v) => v !== NO_VALUE);
+    if (typeof node !== 'object' || node === null) return node;
+    const entries = Object.entries(node);
+    if (entries.length === 1) {
+      const [fn, arg] = entries[0]! as [string, any];
+      if (fn === 'Ref' && arg === 'AWS::NoValue') return NO_VALUE;
+      if (fn === 'Ref' && arg in params) return params[arg];
+      if (fn === 'Fn::If') return evaluate(condition(arg[0]) ? arg[1] : arg[2]);
+      if (fn === 'Fn::Equals') return String(evaluate(arg[0])) === String(evaluate(arg[1]));
+      if (fn === 'Fn::Not') return !evaluate(arg[0]);
+      if (fn === 'Condition') return condition(arg);
+    }
+    return Object.fromEntries(entries.map(([k, v]) => [k, evaluate(v)]).filter(([, v]) => v !== NO_VALUE));
+  }
+  return Object.fromEntries(
+    Object.entries(expanded.Resources)
+      .filter(([, r]) => r.Condition === undefined || condition(r.Condition))
+      .map(([id, r]) => [id, evaluate(r) as Resource]),
+  );
+}
+
+function ofType(resources: Record<string, Resource>, type: string): [string, Resource][] {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+describe('template.yaml, expanded with samtranslator', () => {
+  it('runs the function on nodejs24.x, arm64, built with esbuild from the same entry point as npm run build', () => {
+    const [[, fn]] = ofType(resolved(), 'AWS::Lambda::Function') as [[string, Resource & { Metadata: any }]];
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'handler.handler', Timeout: 120 });
+    expect(fn.Properties.Timeout).toBeGreaterThan(60); // the Momento SDK's fixed refresh deadline
+    expect((expanded.Resources.RotationFunction as any).Metadata).toMatchObject({
+      BuildMethod: 'esbuild',
+      BuildProperties: { EntryPoints: ['src/handler.ts'], Format: 'esm', Minify: true, Sourcemap: true },
+    });
+    expect(fn.Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: { Ref: 'AWS::StackName' },
+      POWERTOOLS_METRICS_NAMESPACE: 'MomentoSecretRotation',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+    const withCache = ofType(resolved({ TestCacheName: 'probe' }), 'AWS::Lambda::Function')[0]![1];
+    expect(withCache.Properties.Environment.Variables.MOMENTO_TEST_CACHE_NAME).toBe('probe');
+  });
+
+  it.each([
+    ['without a KMS key', {}, []],
+    ['with a KMS key', { KmsKeyArn: KMS_KEY_ARN }, [{ Sid: 'UseTheSecretsKmsKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KMS_KEY_ARN }]],
+  ])('gives the one role exactly what rotation needs, %s', (_label, overrides, kmsStatements) => {
+    const resources = resolved(overrides);
+    const roles = ofType(resources, 'AWS::IAM::Role');
+    expect(roles.map(([id]) => id)).toEqual(['RotationFunctionRole']);
+    const role = roles[0]![1].Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    expect(role.Policies).toHaveLength(1);
+    expect(role.Policies[0].PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'RotateTheSecret',
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        Resource: SECRET_ARN,
+      },
+      ...kmsStatements,
+      { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['RotationLogGroup', 'Arn'] } },
+    ]);
+    expect(JSON.stringify(role)).not.toContain('"*"');
+  });
+
+  it('lets Secrets Manager invoke the function for this account only, and the schedule waits for that permission', () => {
+    const resources = resolved();
+    const permissions = ofType(resources, 'AWS::Lambda::Permission').map(([, r]) => r.Properties);
+    const forSecretsManager = permissions.filter((p) => p.Principal === 'secretsmanager.amazonaws.com');
+    expect(forSecretsManager).toEqual([
+      { FunctionName: { 'Fn::GetAtt': ['RotationFunction', 'Arn'] }, Action: 'lambda:InvokeFunction', Principal: 'secretsmanager.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' } },
+    ]);
+    // The only other caller: the expiry report's schedule, scoped to its own rule.
+    expect(permissions.filter((p) => p.Principal !== 'secretsmanager.amazonaws.com')).toEqual([
+      { Action: 'lambda:InvokeFunction', FunctionName: { Ref: 'RotationFunction' }, Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': ['RotationFunctionExpiryReport', 'Arn'] } },
+    ]);
+    const [[, schedule]] = ofType(resources, 'AWS::SecretsManager::RotationSchedule') as [[string, Resource]];
+    expect([schedule.DependsOn].flat()).toContain('RotationInvokePermission');
+    expect(schedule.Properties).toEqual({
+      SecretId: SECRET_ARN,
+      RotationLambdaARN: { 'Fn::GetAtt': ['RotationFunction', 'Arn'] },
+      RotateImmediatelyOnUpdate: 'true',
+      RotationRules: { ScheduleExpression: 'rate(5 days)' },
+    });
+    const withWindow = ofType(resolved({ RotationWindow: '4h', RotationScheduleExpression: 'cron(0 3 ? * MON *)' }), 'AWS::SecretsManager::RotationSchedule')[0]![1];
+    expect(withWindow.Properties.RotationRules).toEqual({ ScheduleExpression: 'cron(0 3 ? * MON *)', Duration: '4h' });
+  });
+
+  it('reports days to expiry every 12 hours, for the expiry alarm', () => {
+    const [[, rule]] = ofType(resolved(), 'AWS::Events::Rule') as [[string, Resource]];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(12 hours)');
+    expect(rule.Properties.Targets[0].Input).toEqual({ 'Fn::Sub': '{"Action":"ReportKeyExpiry","SecretId":"${SecretArn}"}' });
+  });
+
+  it('alarms on failed invocations and on a key near expiry or unreported, notifying by email only when one is given', () => {
+    const quiet = resolved();
+    expect(ofType(quiet, 'AWS::SNS::Topic')).toEqual([]);
+    const failure = quiet.RotationFailureAlarm!.Properties;
+    expect(failure).toMatchObject({
+      Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'RotationFunction' } }],
+      Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    });
+    const expiry = quiet.KeyExpiryAlarm!.Properties;
+    expect(expiry).toMatchObject({
+      Namespace: 'MomentoSecretRotation', MetricName: 'DaysToExpiry', Dimensions: [{ Name: 'service', Value: { Ref: 'AWS::StackName' } }],
+      Statistic: 'Minimum', Period: 86400, EvaluationPeriods: 1, Threshold: 10, ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(failure.AlarmActions).toBeUndefined();
+
+    const loud = resolved({ AlarmEmail: 'oncall@example.com', ExpiryWarningDays: '14' });
+    expect(ofType(loud, 'AWS::SNS::Topic')[0]![1].Properties.Subscription).toEqual([{ Protocol: 'email', Endpoint: 'oncall@example.com' }]);
+    expect(loud.RotationFailureAlarm!.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    expect(loud.KeyExpiryAlarm!.Properties).toMatchObject({ Threshold: '14', AlarmActions: [{ Ref: 'AlarmTopic' }] });
+  });
+
+  it('keeps its logs in a log group with retention', () => {
+    expect(resolved({ LogRetentionDays: '30' }).RotationLogGroup!.Properties).toEqual({
+      LogGroupName: { 'Fn::Sub': '/aws/lambda/${AWS::StackName}-rotation' },
+      RetentionInDays: '30',
+    });
+  });
+});
+
+describe('parameter validation (AllowedPattern)', () => {
+  const pattern = (name: string) => new RegExp(expanded.Parameters[name]!.AllowedPattern!);
+
+  it.each(['rate(5 days)', 'rate(1 day)', 'rate(4 hours)', 'rate(23 hours)', 'rate(1000 days)', 'cron(0 3 ? * MON *)'])(
+    'accepts the schedule %s',
+    (value) => expect(pattern('RotationScheduleExpression').test(value)).toBe(true),
+  );
+
+  it.each(['rate(1 hour)', 'rate(3 hours)', 'rate(24 hours)', 'rate(0 days)', 'rate(1 days)', 'rate(5 day)', 'rate(5days)', 'rate(1001 days)', 'every 5 days', 'rate(5 days) ', ''])(
+    'refuses the schedule %j',
+    (value) => expect(pattern('RotationScheduleExpression').test(value)).toBe(false),
+  );
+
+  it('refuses what is not a secret ARN, a KMS key ARN, a window or an email address', () => {
+    expect(pattern('SecretArn').test(SECRET_ARN)).toBe(true);
+    expect(pattern('SecretArn').test('momento/api-key')).toBe(false);
+    expect(pattern('SecretArn').test('arn:aws:kms:eu-west-1:123456789012:key/x')).toBe(false);
+    expect(pattern('KmsKeyArn').test(KMS_KEY_ARN)).toBe(true);
+    expect(pattern('KmsKeyArn').test('alias/aws/secretsmanager')).toBe(false);
+    expect(pattern('RotationWindow').test('4h')).toBe(true);
+    expect(pattern('RotationWindow').test('25h')).toBe(false);
+    expect(pattern('AlarmEmail').test('oncall@example.com')).toBe(true);
+    expect(pattern('AlarmEmail').test('oncall')).toBe(false);
+  });
+});
+
+describe('cfn-lint', () => {
+  it('passes template.yaml with no error and no warning', () => {
+    expect(() => execFileSync('cfn-lint', ['template.yaml'], { encoding: 'utf8' })).not.toThrow();
+  });
+});
