@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 
-const entryPoints = { handler: 'src/handler.ts' };
+const entryPoints = { handler: 'src/handler.ts', cli: 'src/cli/bin.ts' };
 
 const esbuildOptions = {
   entryPoints,

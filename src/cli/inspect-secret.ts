@@ -1,0 +1,163 @@
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { inspectApiKey } from '../momento/api-key.js';
+import { fingerprint } from '../observability/fingerprint.js';
+import { rememberSecret } from '../observability/redact.js';
+import { daysLeft, parseKeyFile } from '../secret/key-file.js';
+
+/** What a version holds, described without its secrets. */
+export interface VersionReport {
+  readonly versionId: string;
+  readonly stages: readonly string[];
+  readonly created: string | undefined;
+  /** key-file: the console's JSON; bare-key: a key as plain text; other: neither. */
+  readonly holds: 'key-file' | 'bare-key' | 'other' | 'no-value';
+  readonly fingerprint: string | undefined;
+  readonly validUntil: string | undefined;
+  readonly daysLeft: number | undefined;
+  /** Whether the rotation function can refresh this key: a v1 key with its refresh token. */
+  readonly refreshable: boolean;
+  readonly problem: string | undefined;
+}
+
+export interface SecretReport {
+  readonly arn: string;
+  readonly name: string;
+  readonly rotationEnabled: boolean;
+  readonly rotationFunction: string | undefined;
+  readonly schedule: string | undefined;
+  readonly window: string | undefined;
+  readonly lastRotated: string | undefined;
+  readonly nextRotation: string | undefined;
+  readonly versions: readonly VersionReport[];
+  readonly currentVersionId: string | undefined;
+  /** The version holding AWSPENDING while it is not AWSCURRENT's: a rotation in progress, or stuck. */
+  readonly pendingVersionId: string | undefined;
+  readonly warnings: readonly string[];
+}
+
+export async function inspectSecret(client: SecretsManagerClient, secretId: string, now = Date.now()): Promise<SecretReport> {
+  const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const listed = await client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: false }));
+  const created = new Map((listed.Versions ?? []).map((v) => [v.VersionId ?? '', v.CreatedDate?.toISOString()]));
+
+  const versions: VersionReport[] = [];
+  for (const [versionId, stages] of Object.entries(described.VersionIdsToStages ?? {})) {
+    if (stages.length === 0) continue; // deprecated; moto lists them, AWS does not
+    versions.push(await describeVersion(client, secretId, versionId, stages, created.get(versionId), now));
+  }
+  const holder = (stage: string) => versions.find((v) => v.stages.includes(stage))?.versionId;
+  const currentVersionId = holder('AWSCURRENT');
+  const pending = holder('AWSPENDING');
+  const pendingVersionId = pending !== undefined && pending !== currentVersionId ? pending : undefined;
+
+  const rules = described.RotationRules;
+  const report = {
+    arn: described.ARN ?? secretId,
+    name: described.Name ?? secretId,
+    rotationEnabled: described.RotationEnabled === true,
+    rotationFunction: described.RotationLambdaARN,
+    schedule: rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? `every ${rules.AutomaticallyAfterDays} days` : undefined),
+    window: rules?.Duration,
+    lastRotated: described.LastRotatedDate?.toISOString(),
+    nextRotation: described.NextRotationDate?.toISOString(),
+    versions,
+    currentVersionId,
+    pendingVersionId,
+  };
+  return { ...report, warnings: warningsFor(report, now) };
+}
+
+async function describeVersion(
+  client: SecretsManagerClient,
+  secretId: string,
+  versionId: string,
+  stages: readonly string[],
+  created: string | undefined,
+  now: number,
+): Promise<VersionReport> {
+  const base = { versionId, stages: [...stages].sort(), created };
+  let secretString: string | undefined;
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }));
+    secretString = out.SecretString;
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+  }
+  rememberSecret(secretString);
+  const none = { fingerprint: undefined, validUntil: undefined, daysLeft: undefined, refreshable: false };
+  if (secretString === undefined) {
+    return { ...base, ...none, holds: 'no-value', problem: 'no value (a rotation has not stored one yet)' };
+  }
+  const parsed = parseKeyFile(secretString);
+  if (!parsed.ok) {
+    const kind = inspectApiKey(secretString.trim()).kind;
+    if (parsed.reason === 'not-json' && kind !== 'unrecognised') {
+      return { ...base, ...none, holds: 'bare-key', fingerprint: fingerprint(secretString.trim()), problem: 'a bare key, without its refresh token' };
+    }
+    return { ...base, ...none, holds: 'other', problem: parsed.problem };
+  }
+  const file = parsed.file;
+  rememberSecret(file.apiKey);
+  rememberSecret(file.refreshToken);
+  const kind = inspectApiKey(file.apiKey).kind;
+  const problem =
+    kind === 'v2'
+      ? 'a v2 (global) key, which Momento does not refresh'
+      : kind === 'unrecognised'
+        ? 'not a Momento API key'
+        : file.refreshToken === undefined
+          ? 'no refresh token'
+          : undefined;
+  return {
+    ...base,
+    holds: 'key-file',
+    fingerprint: fingerprint(file.apiKey),
+    validUntil: file.validUntil === undefined ? undefined : new Date(file.validUntil * 1000).toISOString(),
+    daysLeft: file.validUntil === undefined ? undefined : daysLeft(file.validUntil, now / 1000),
+    refreshable: problem === undefined,
+    problem,
+  };
+}
+
+function warningsFor(report: Omit<SecretReport, 'warnings'>, now: number): string[] {
+  const warnings: string[] = [];
+  const id = report.name;
+  const current = report.versions.find((v) => v.versionId === report.currentVersionId);
+  if (!report.rotationEnabled) {
+    warnings.push('Automatic rotation is off for this secret: deploy the SAM application (or turn rotation on) to rotate it.');
+  }
+  if (report.pendingVersionId !== undefined) {
+    warnings.push(
+      `A rotation is in progress or stuck: AWSPENDING is on version ${report.pendingVersionId}, not on AWSCURRENT's. ` +
+        `Secrets Manager refuses new rotations until it clears; if it does not, run: momento-secret-rotation repair --secret-id ${id}`,
+    );
+  }
+  if (!current) {
+    warnings.push('No version holds AWSCURRENT with a value: import a key with `momento-secret-rotation import`.');
+    return warnings;
+  }
+  if (current.holds !== 'key-file' || !current.refreshable) {
+    warnings.push(
+      `The AWSCURRENT key cannot be refreshed (${current.problem ?? 'not a key file'}). Store the JSON file the Momento ` +
+        `console downloads with a new key: momento-secret-rotation import --file momento_token.info.json --secret-id ${id}`,
+    );
+  }
+  if (current.daysLeft !== undefined && current.validUntil !== undefined) {
+    if (Date.parse(current.validUntil) <= now) {
+      warnings.push(
+        `The AWSCURRENT key expired at ${current.validUntil}. Generate a new key in the Momento console and import it.`,
+      );
+    } else if (report.nextRotation !== undefined && Date.parse(current.validUntil) < Date.parse(report.nextRotation)) {
+      warnings.push(
+        `The AWSCURRENT key expires at ${current.validUntil}, before the next scheduled rotation (${report.nextRotation}). ` +
+          `Rotate now (momento-secret-rotation rotate --secret-id ${id}) or shorten the schedule.`,
+      );
+    }
+  }
+  return warnings;
+}

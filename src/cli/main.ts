@@ -1,0 +1,177 @@
+import { parseArgs } from 'node:util';
+import { scrub } from '../observability/redact.js';
+import { secretsManagerClient } from './aws.js';
+import { importKey } from './commands/import.js';
+import { repair } from './commands/repair.js';
+import { rotate } from './commands/rotate.js';
+import { status } from './commands/status.js';
+import { CliError, explainAwsError, usage } from './errors.js';
+import { consoleOutput, type Output } from './output.js';
+
+const COMMON = `Common options:
+  --secret-id NAME   the secret's name or ARN (required)
+  --region REGION    the secret's Region (default: AWS_REGION, or your profile's)
+  --profile NAME     an AWS profile (default: AWS_PROFILE, or the default credential chain)
+  -h, --help         this help
+Exit codes: 0 ok, 1 failure, 2 usage. No secret value is ever printed: keys show as fingerprints.`;
+
+const HELP: Record<string, string> = {
+  '': `momento-secret-rotation: operate the rotation of a Momento API key kept in AWS Secrets Manager.
+
+Usage: momento-secret-rotation <command> [options]
+
+Commands:
+  import   store a key file downloaded from the Momento console (creates the secret if needed)
+  status   rotation settings, every version with its key's fingerprint and expiry, and warnings
+  rotate   start a rotation now and follow it until the new key is AWSCURRENT
+  repair   find a stuck rotation and clear it, keeping automatic rotation on
+
+Run momento-secret-rotation <command> --help for a command's options.`,
+  import: `Usage: momento-secret-rotation import --secret-id NAME [--file momento_token.info.json] [options]
+
+Checks the key file (a key the Momento SDK can use, a refresh token, a validUntil in the
+future), then creates the secret, or stores the key as its new AWSCURRENT version.
+Reads standard input when --file is not given.
+
+  --file PATH          the console's download (default: standard input)
+  --kms-key-id ID      a customer-managed KMS key, when creating the secret
+  --description TEXT   when creating the secret
+  --tag KEY=VALUE      when creating the secret; repeatable
+
+${COMMON}`,
+  status: `Usage: momento-secret-rotation status --secret-id NAME [--json]
+
+Shows whether rotation is on, its function and schedule, the last and next rotation, every
+version with its stages, key fingerprint, validUntil and days left, and warnings: a stuck
+rotation, a key that expires before the next rotation, rotation off, a key that cannot be
+refreshed.
+
+  --json   the same, as JSON
+
+${COMMON}`,
+  rotate: `Usage: momento-secret-rotation rotate --secret-id NAME [--no-wait] [--timeout SECONDS]
+
+Starts a rotation (RotateSecret) and follows it until AWSCURRENT moves to the new version.
+On failure or timeout, says what state the secret is in and what to do.
+
+  --no-wait          start it and return
+  --timeout SECONDS  how long to follow it (default 300)
+
+${COMMON}`,
+  repair: `Usage: momento-secret-rotation repair --secret-id NAME [--yes] [--force]
+
+Finds a stuck rotation (AWSPENDING on a version other than AWSCURRENT's) and explains it.
+With --yes, removes the stray AWSPENDING label so rotation can run again, leaving automatic
+rotation on (CancelRotateSecret would turn it off).
+
+  --yes    remove the label
+  --force  even when the pending version is under 15 minutes old (a rotation may be running)
+
+${COMMON}`,
+};
+
+const OPTIONS = {
+  'secret-id': { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  file: { type: 'string' },
+  'kms-key-id': { type: 'string' },
+  description: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  'no-wait': { type: 'boolean' },
+  timeout: { type: 'string' },
+  yes: { type: 'boolean' },
+  force: { type: 'boolean' },
+} as const;
+
+const ALLOWED: Record<string, readonly string[]> = {
+  import: ['file', 'kms-key-id', 'description', 'tag'],
+  status: ['json'],
+  rotate: ['no-wait', 'timeout'],
+  repair: ['yes', 'force'],
+};
+
+/** Runs one command; returns the exit code. */
+export async function runCli(argv: readonly string[], io: Output = consoleOutput, readStdin = readAll): Promise<number> {
+  let secretId: string | undefined;
+  try {
+    const { values, positionals } = parse(argv);
+    const command = positionals[0] ?? '';
+    if (values.help || command === '' || command === 'help') {
+      const topic = command === 'help' ? (positionals[1] ?? '') : command;
+      if (!(topic in HELP)) throw usage(`Unknown command "${topic}".`);
+      io.out(HELP[topic]!);
+      return 0;
+    }
+    if (!(command in ALLOWED)) throw usage(`Unknown command "${command}". Commands: import, status, rotate, repair.`);
+    if (positionals.length > 1) throw usage(`Unexpected argument "${positionals[1]}".`);
+    const common = ['secret-id', 'region', 'profile', 'help'];
+    const stray = Object.keys(values).filter((k) => !common.includes(k) && !ALLOWED[command]!.includes(k));
+    if (stray.length > 0) throw usage(`${command} does not take --${stray[0]}.`);
+    secretId = values['secret-id'];
+    if (!secretId) throw usage(`${command} needs --secret-id (the secret's name or ARN).`);
+
+    const client = secretsManagerClient({ region: values.region, profile: values.profile });
+    switch (command) {
+      case 'import':
+        await importKey(
+          client,
+          { secretId, file: values.file, kmsKeyId: values['kms-key-id'], description: values.description, tags: parseTags(values.tag ?? []) },
+          io,
+          readStdin,
+        );
+        break;
+      case 'status':
+        await status(client, secretId, values.json === true, io);
+        break;
+      case 'rotate':
+        await rotate(client, { secretId, wait: values['no-wait'] !== true, timeoutSeconds: parseTimeout(values.timeout) }, io);
+        break;
+      case 'repair':
+        await repair(client, { secretId, yes: values.yes === true, force: values.force === true }, io);
+        break;
+    }
+    return 0;
+  } catch (error) {
+    const known = error instanceof CliError ? error : explainAwsError(error, secretId);
+    if (known) {
+      io.err(scrub(known.message));
+      return known.exitCode;
+    }
+    const name = error instanceof Error ? error.name : 'Error';
+    io.err(scrub(`${name}: ${error instanceof Error ? error.message : String(error)}`));
+    return 1;
+  }
+}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+}
+
+function parseTags(tags: readonly string[]) {
+  return tags.map((tag) => {
+    const at = tag.indexOf('=');
+    if (at <= 0) throw usage(`--tag takes KEY=VALUE, got "${tag}".`);
+    return { Key: tag.slice(0, at), Value: tag.slice(at + 1) };
+  });
+}
+
+function parseTimeout(raw: string | undefined): number {
+  if (raw === undefined) return 300;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1) throw usage(`--timeout takes a whole number of seconds, got "${raw}".`);
+  return seconds;
+}
+
+async function readAll(): Promise<string> {
+  if (process.stdin.isTTY) throw new CliError('No --file given and nothing on standard input: pass --file momento_token.info.json.', 2);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,284 @@
+import { GetSecretValueCommand, UpdateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repair } from '../../src/cli/commands/repair.js';
+import { runCli } from '../../src/cli/main.js';
+import { STEPS } from '../../src/rotation/event.js';
+import { captureFileOutputAndCheckForLeaks } from '../support/capture-output.js';
+import { fakeV2Key, leakedSecrets, registerSecret } from '../support/secrets.js';
+import { startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
+
+// The operator CLI against moto_server (and, for `rotate`, the rotation function with the fake Momento).
+captureFileOutputAndCheckForLeaks();
+let stack: LocalStack;
+let dir: string;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ onIssue: registerSecret });
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  dir = await mkdtemp(join(tmpdir(), 'cli-test-'));
+}, 60_000);
+afterAll(async () => stack?.stop());
+
+/** Runs the CLI in-process; its output must never hold a secret. */
+async function cli(args: string[], stdin = '') {
+  const out: string[] = [];
+  const err: string[] = [];
+  // The CLI talks to moto directly, as an operator's machine talks to Secrets Manager.
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = stack.moto.endpoint;
+  try {
+    const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) }, async () => stdin);
+    const result = { code, out: out.join('\n'), err: err.join('\n') };
+    expect(leakedSecrets(result.out + result.err), 'secrets in CLI output').toEqual([]);
+    return result;
+  } finally {
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = stack.proxy.endpoint;
+  }
+}
+
+const name = (label: string) => `momento/cli-${label}-${randomUUID().slice(0, 8)}`;
+
+async function keyFileOnDisk(fields: object): Promise<string> {
+  const path = join(dir, `${randomUUID()}.json`);
+  await writeFile(path, JSON.stringify(fields));
+  return path;
+}
+
+/** A secret with a key, with rotation configured (as `sam deploy` leaves it) but not yet run. */
+async function rotatableSecret(label: string) {
+  const stored = await stack.storeConsoleKey(name(label));
+  await stack.service.endRotation(stored.arn, await stack.service.startRotation(stored.arn, false));
+  return stored;
+}
+
+/** Plays Secrets Manager: waits for the rotation the CLI started, then runs the four steps. */
+async function serviceRunsNextRotation(arn: string) {
+  const invoke = stack.newContainer();
+  for (let i = 0; i < 100; i++) {
+    const stages = await stack.service.stages(arn);
+    const current = Object.keys(stages).find((v) => stages[v]!.includes('AWSCURRENT'));
+    const token = Object.keys(stages).find((v) => stages[v]!.includes('AWSPENDING') && v !== current);
+    if (token) {
+      for (const Step of STEPS) await invoke({ Step, SecretId: arn, ClientRequestToken: token });
+      await stack.service.endRotation(arn, token);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no rotation started');
+}
+
+describe('import', () => {
+  it('creates the secret from the console download, printing only a fingerprint', async () => {
+    const key = stack.momento.issueKey();
+    const secretName = name('new');
+    const result = await cli(['import', '--file', await keyFileOnDisk(key), '--secret-id', secretName, '--description', 'orders', '--tag', 'team=payments']);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/Created secret arn:aws:secretsmanager:\S+ with key sha256:[0-9a-f]{8}, valid until \S+ \(29 days left\)/);
+    const stored = await stack.service.client.send(new GetSecretValueCommand({ SecretId: secretName, VersionStage: 'AWSCURRENT' }));
+    expect(JSON.parse(stored.SecretString!)).toEqual(key);
+  });
+
+  it('stores a key as the new AWSCURRENT version of an existing secret, read from standard input', async () => {
+    const { arn } = await stack.storeConsoleKey(name('existing'));
+    const before = Object.keys(await stack.service.stages(arn))[0]!;
+    const key = stack.momento.issueKey();
+    const result = await cli(['import', '--secret-id', arn], JSON.stringify(key));
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`(previous: ${before})`);
+    expect(JSON.parse(await stack.service.value(arn, 'AWSCURRENT'))).toEqual(key);
+    expect((await stack.service.stages(arn))[before]).toEqual(['AWSPREVIOUS']);
+  });
+
+  it.each([
+    ['not JSON', () => 'just-a-bare-key', /is not JSON/],
+    ['no refresh token', () => JSON.stringify({ ...stack.momento.issueKey(), refreshToken: undefined }), /no "refreshToken"/],
+    ['an expired key', () => JSON.stringify({ ...stack.momento.issueKey(), validUntil: 1_600_000_000 }), /expired at 2020/],
+    ['no validUntil', () => JSON.stringify({ ...stack.momento.issueKey(), validUntil: undefined }), /no "validUntil"/],
+    ['a v2 key', () => JSON.stringify({ apiKey: fakeV2Key(), refreshToken: 'r'.repeat(20), validUntil: 4_000_000_000 }), /v2 \(global\)/],
+    ['a key the SDK cannot parse', () => JSON.stringify({ apiKey: Buffer.from('{"endpoint":"x"}').toString('base64'), refreshToken: 'r'.repeat(20), validUntil: 4_000_000_000 }), /not a key the Momento SDK can use/],
+  ])('refuses a file with %s, storing nothing', async (_label, content, message) => {
+    const secretName = name('bad');
+    const result = await cli(['import', '--file', await keyFileOnDisk({}).then(async (p) => (await writeFile(p, content()), p)), '--secret-id', secretName]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(message);
+    const status = await cli(['status', '--secret-id', secretName]);
+    expect(status.err).toMatch(/no secret "momento\/cli-bad-\w+" in this Region/);
+  });
+
+  it('says which file it cannot read', async () => {
+    const result = await cli(['import', '--file', join(dir, 'missing.json'), '--secret-id', name('missing')]);
+    expect(result).toMatchObject({ code: 1, err: expect.stringContaining('Cannot read') });
+  });
+});
+
+describe('status', () => {
+  it('shows rotation settings and every version with fingerprint, validUntil and days left', async () => {
+    const { arn } = await rotatableSecret('status');
+    await stack.service.rotate(arn, stack.newContainer());
+    const result = await cli(['status', '--secret-id', arn]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/Rotation {4}enabled/);
+    expect(result.out).toMatch(/Function {4}arn:aws:lambda:/);
+    expect(result.out).toMatch(/AWSCURRENT\s+sha256:[0-9a-f]{8}\s+\S+Z\s+29\s+yes/);
+    expect(result.out).toMatch(/AWSPREVIOUS\s+sha256:[0-9a-f]{8}/);
+    expect(result.out).not.toContain('WARNING');
+
+    const json = JSON.parse((await cli(['status', '--secret-id', arn, '--json'])).out);
+    expect(json).toMatchObject({ arn, rotationEnabled: true, warnings: [] });
+    expect(json.versions).toHaveLength(2);
+  });
+
+  it('warns in plain words: rotation off, a key that cannot be refreshed', async () => {
+    const key = stack.momento.issueKey();
+    const arn = await stack.createSecret(name('bare'), key.apiKey);
+    const result = await cli(['status', '--secret-id', arn]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/WARNING {2}Automatic rotation is off/);
+    expect(result.out).toMatch(/WARNING {2}The AWSCURRENT key cannot be refreshed \(a bare key, without its refresh token\)/);
+    expect(result.out).toMatch(/\(bare-key\)|sha256:/);
+  });
+
+  it('warns of a stuck rotation, pointing to repair', async () => {
+    const { arn } = await stack.storeConsoleKey(name('stuck'), { lifetimeSeconds: 2 * 86_400 });
+    await stack.service.startRotation(arn); // AWSPENDING on a new version that never completes
+    const report = JSON.parse((await cli(['status', '--secret-id', arn, '--json'])).out);
+    expect(report.pendingVersionId).toBeDefined();
+    expect(report.warnings.join('\n')).toMatch(/A rotation is in progress or stuck/);
+    expect(report.warnings.join('\n')).toMatch(/repair --secret-id/);
+  });
+});
+
+describe('rotate', () => {
+  it('starts a rotation and follows it until AWSCURRENT moves', async () => {
+    const { arn, key } = await rotatableSecret('rotate');
+    const [result] = await Promise.all([cli(['rotate', '--secret-id', arn, '--timeout', '30']), serviceRunsNextRotation(arn)]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/Rotation started: new version [0-9a-f-]{36}/);
+    expect(result.out).toMatch(/Done: AWSCURRENT is now version [0-9a-f-]{36} \(key sha256:[0-9a-f]{8}\)/);
+    expect(JSON.parse(await stack.service.value(arn, 'AWSCURRENT')).apiKey).not.toBe(key.apiKey);
+  });
+
+  it('with --no-wait, starts it and returns', async () => {
+    const { arn } = await rotatableSecret('no-wait');
+    const result = await cli(['rotate', '--secret-id', arn, '--no-wait']);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/Not waiting/);
+    expect((await cli(['status', '--secret-id', arn, '--json'])).out).toContain('pendingVersionId');
+  });
+
+  it('on timeout, says the state the secret is in and what to do', async () => {
+    const { arn } = await rotatableSecret('timeout');
+    const result = await cli(['rotate', '--secret-id', arn, '--timeout', '1']);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/Gave up waiting after 1 s: waiting for createSecret/);
+    expect(result.err).toMatch(/AWSCURRENT is unchanged/);
+  });
+
+  it('refuses a secret with no rotation function, and one with a rotation stuck', async () => {
+    const { arn } = await stack.storeConsoleKey(name('unconfigured'));
+    expect((await cli(['rotate', '--secret-id', arn])).err).toMatch(/Rotation is not configured .* Deploy the SAM application/);
+    await stack.service.startRotation(arn);
+    const stuck = await cli(['rotate', '--secret-id', arn]);
+    expect(stuck.code).toBe(1);
+    expect(stuck.err).toMatch(/already in progress or stuck .* repair --secret-id/);
+  });
+});
+
+describe('repair', () => {
+  it('explains a stuck rotation, refuses a recent one without --force, then clears it and rotation works again', async () => {
+    const { arn } = await rotatableSecret('repair');
+    const pending = await stack.service.startRotation(arn);
+
+    const explained = await cli(['repair', '--secret-id', arn]);
+    expect(explained.code).toBe(0);
+    expect(explained.out).toContain(`Stuck rotation: version ${pending} holds AWSPENDING`);
+    expect(explained.out).toContain('It has no value');
+    expect(explained.out).toContain('Run again with --yes');
+    expect((await stack.service.stages(arn))[pending]).toEqual(['AWSPENDING']);
+
+    const recent = await cli(['repair', '--secret-id', arn, '--yes']);
+    expect(recent).toMatchObject({ code: 1, err: expect.stringMatching(/may still be running/) });
+
+    const repaired = await cli(['repair', '--secret-id', arn, '--yes', '--force']);
+    expect(repaired.code).toBe(0);
+    expect(repaired.out).toMatch(/Removed AWSPENDING from version .* automatic rotation is still on/);
+    expect((await stack.service.stages(arn))[pending] ?? []).toEqual([]);
+
+    const [rotated] = await Promise.all([cli(['rotate', '--secret-id', arn, '--timeout', '30']), serviceRunsNextRotation(arn)]);
+    expect(rotated.code).toBe(0);
+  });
+
+  it('removes an old stuck label without --force, and says when there is nothing to repair', async () => {
+    const { arn } = await rotatableSecret('repair-old');
+    await stack.service.startRotation(arn);
+    const lines: string[] = [];
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = stack.moto.endpoint;
+    const inAnHour = Date.now() + 60 * 60 * 1000;
+    await repair(stack.service.client, { secretId: arn, yes: true, force: false }, { out: (l) => lines.push(l), err: (l) => lines.push(l) }, inAnHour);
+    expect(lines.join('\n')).toMatch(/Removed AWSPENDING/);
+    expect((await cli(['repair', '--secret-id', arn])).out).toMatch(/No stuck rotation/);
+  });
+});
+
+describe('common behaviour', () => {
+  it('answers an unknown secret with exit 1 and a message naming it', async () => {
+    const result = await cli(['status', '--secret-id', 'momento/does-not-exist']);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      'Secrets Manager has no secret "momento/does-not-exist" in this Region and account. Check the name or ARN, --region and --profile.',
+    );
+  });
+
+  it.each([
+    [[], 0, /Commands:/],
+    [['--help'], 0, /Commands:/],
+    [['import', '--help'], 0, /--kms-key-id/],
+    [['status', '-h'], 0, /--json/],
+    [['help', 'rotate'], 0, /--no-wait/],
+    [['repair', '--help'], 0, /--force/],
+    [['frobnicate'], 2, /Unknown command "frobnicate"/],
+    [['status'], 2, /status needs --secret-id/],
+    [['status', '--secret-id', 'x', '--yes'], 2, /status does not take --yes/],
+    [['status', '--secret-id'], 2, /argument missing|--secret-id/],
+    [['import', '--secret-id', 'x', '--tag', 'novalue'], 2, /--tag takes KEY=VALUE/],
+    [['rotate', '--secret-id', 'x', '--timeout', 'soon'], 2, /--timeout takes a whole number/],
+    [['status', 'extra', '--secret-id', 'x'], 2, /Unexpected argument "extra"/],
+  ])('%j exits %i', async (args, code, message) => {
+    const result = await cli(args as string[]);
+    expect(result.code).toBe(code);
+    expect(code === 0 ? result.out : result.err).toMatch(message);
+  });
+
+  it('the built command runs from dist/cli.js, and says when credentials or the Region are missing', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const run = (env: Record<string, string>) => {
+      try {
+        execFileSync(process.execPath, ['dist/cli.js', 'status', '--secret-id', 'x'], {
+          env: { PATH: process.env.PATH ?? '', HOME: dir, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), ...env },
+          encoding: 'utf8',
+          stdio: 'pipe',
+        });
+        return { code: 0, err: '' };
+      } catch (error) {
+        const e = error as { status: number; stderr: string };
+        return { code: e.status, err: e.stderr };
+      }
+    };
+    expect(run({})).toEqual({ code: 1, err: "No AWS Region set. Pass --region (the secret's Region), or set AWS_REGION.\n" });
+    const noCredentials = run({ AWS_REGION: 'us-east-1' });
+    expect(noCredentials.code).toBe(1);
+    expect(noCredentials.err).toMatch(/^No AWS credentials found/);
+  });
+
+  it('does not disturb automatic rotation settings when reading (status is read-only)', async () => {
+    const { arn } = await rotatableSecret('readonly');
+    await stack.service.client.send(new UpdateSecretCommand({ SecretId: arn, Description: 'kept' }));
+    const before = await stack.service.stages(arn);
+    await cli(['status', '--secret-id', arn]);
+    expect(await stack.service.stages(arn)).toEqual(before);
+  });
+});
