@@ -1,28 +1,39 @@
-// Builds the Lambda bundle: one self-contained ESM file per entry point.
-// SAM's esbuild build (template.yaml Metadata) uses the same entry point and options;
-// only the file extension differs (.mjs there, where no package.json says "module").
+// Builds dist/: the Lambda bundle and the CLI (each one self-contained ESM file), and the
+// consumer library `momento-secret-rotation/client` (its dependencies left to the
+// application, with type declarations). SAM's esbuild build (template.yaml Metadata) uses
+// the handler's entry point and options; only the extension differs (.mjs there, where no
+// package.json says "module").
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 
-const entryPoints = { handler: 'src/handler.ts', cli: 'src/cli/bin.ts' };
-
-const esbuildOptions = {
-  entryPoints,
-  outdir: 'dist',
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  minify: true,
   sourcemap: true,
   legalComments: 'none',
-  // CommonJS dependencies (gRPC, the Momento SDK) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
+  metafile: true,
 };
 
 await rm('dist', { recursive: true, force: true });
-const result = await build({ ...esbuildOptions, metafile: true });
-for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) {
-  if (!file.endsWith('.map')) console.log(`${file}  ${(bytes / 1024).toFixed(0)} KiB`);
+const results = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { handler: 'src/handler.ts', cli: 'src/cli/bin.ts' },
+    outdir: 'dist',
+    minify: true,
+    // CommonJS dependencies (gRPC, the Momento SDK) call require() for Node built-ins.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  }),
+  build({ ...common, entryPoints: { client: 'src/client/index.ts' }, outdir: 'dist', packages: 'external' }),
+]);
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+
+for (const result of results) {
+  for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) {
+    if (!file.endsWith('.map')) console.log(`${file}  ${(bytes / 1024).toFixed(0)} KiB`);
+  }
 }

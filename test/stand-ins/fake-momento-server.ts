@@ -97,6 +97,11 @@ export class FakeMomentoServer {
     return this.mint(options.lineage ?? randomUUID(), options.lifetimeSeconds ?? 30 * 86_400);
   }
 
+  /** Makes a key invalid at once, as revoking it in the console would. */
+  revoke(apiKey: string): void {
+    this.keys.delete(innerJwt(apiKey));
+  }
+
   /** The next `count` calls of `method` (for keys of `lineage`, when given) meet `fault`. */
   failNext(method: FakeMomentoMethod, count: number, fault: MomentoFault, lineage?: string): void {
     for (let i = 0; i < count; i++) this.faults.push({ method, fault, lineage });

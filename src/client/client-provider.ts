@@ -1,0 +1,145 @@
+import { CacheClient, Configurations, CredentialProvider } from '@gomomento/sdk';
+import type { MomentoKey, MomentoKeyProvider } from './key-provider.js';
+
+export interface ClientProviderOptions {
+  readonly keys: MomentoKeyProvider;
+  /**
+   * Builds a client for a key. Default: a CacheClient with the in-region configuration
+   * and `defaultTtlSeconds`. Pass your own for another configuration (or, in tests, an
+   * endpoint override).
+   */
+  readonly createClient?: (apiKey: string) => CacheClient | Promise<CacheClient>;
+  /** For the default client. Default 60. */
+  readonly defaultTtlSeconds?: number;
+  /** How long a replaced client stays open for calls already holding it. Default 60 s. */
+  readonly closeGraceMs?: number;
+}
+
+interface Entry {
+  readonly key: MomentoKey;
+  readonly client: Promise<CacheClient>;
+  inFlight: number;
+  retiredAt: number | undefined;
+}
+
+/**
+ * Hands out a Momento CacheClient for the secret's current key, and a new one when the
+ * key changes. A replaced client is closed after a grace period, once no call made through
+ * `run` still uses it. The old key stays valid at Momento until it expires, so callers
+ * never see an outage.
+ */
+export class MomentoClientProvider {
+  private current: Entry | undefined;
+  private readonly retired = new Set<Entry>();
+  private closed = false;
+
+  constructor(private readonly options: ClientProviderOptions) {}
+
+  /** The client for the current key. Prefer `run`, which also retries after an authentication error. */
+  async getClient(): Promise<CacheClient> {
+    return (await this.entry()).client;
+  }
+
+  /**
+   * Runs `call` with the current client. If it fails with AUTHENTICATION_ERROR (returned
+   * or thrown), the secret is read again and, when the key changed, the call is retried
+   * once with a client for the new key.
+   */
+  async run<T>(call: (client: CacheClient) => Promise<T>): Promise<T> {
+    const first = await this.entry();
+    const outcome = await this.tracked(first, call);
+    if (!isAuthenticationError(outcome)) return unwrap(outcome);
+    const second = await this.afterAuthenticationError(first);
+    if (second === first) return unwrap(outcome);
+    return unwrap(await this.tracked(second, call));
+  }
+
+  /** Call after an AUTHENTICATION_ERROR from a client you hold: re-reads the secret and returns the client to retry with. */
+  async handleAuthenticationError(): Promise<CacheClient> {
+    return (await this.afterAuthenticationError(await this.entry())).client;
+  }
+
+  /** The fingerprint of the key the current client uses (safe to log). */
+  currentKeyFingerprint(): string | undefined {
+    return this.current?.key.fingerprint;
+  }
+
+  /** Closes every client. The provider cannot be used afterwards. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const entries = [...this.retired, ...(this.current ? [this.current] : [])];
+    this.retired.clear();
+    this.current = undefined;
+    await Promise.all(entries.map(async (e) => (await e.client.catch(() => undefined))?.close()));
+  }
+
+  private async entry(): Promise<Entry> {
+    if (this.closed) throw new Error('MomentoClientProvider is closed');
+    return this.entryFor(await this.options.keys.getKey());
+  }
+
+  private entryFor(key: MomentoKey): Entry {
+    if (this.current?.key.apiKey === key.apiKey) return this.current;
+    const previous = this.current;
+    const create = this.options.createClient ?? ((apiKey: string) => defaultClient(apiKey, this.options.defaultTtlSeconds ?? 60));
+    this.current = { key, client: Promise.resolve().then(() => create(key.apiKey)), inFlight: 0, retiredAt: undefined };
+    if (previous) this.retire(previous);
+    return this.current;
+  }
+
+  private async afterAuthenticationError(failed: Entry): Promise<Entry> {
+    const key = await this.options.keys.refresh();
+    // Another caller may already have moved on to a newer key.
+    return key.apiKey === failed.key.apiKey ? failed : this.entryFor(key);
+  }
+
+  private async tracked<T>(entry: Entry, call: (client: CacheClient) => Promise<T>): Promise<Outcome<T>> {
+    entry.inFlight++;
+    try {
+      return { value: await call(await entry.client) };
+    } catch (error) {
+      return { error };
+    } finally {
+      entry.inFlight--;
+      if (entry.retiredAt !== undefined) this.closeWhenIdle(entry);
+    }
+  }
+
+  private retire(entry: Entry): void {
+    entry.retiredAt = Date.now();
+    this.retired.add(entry);
+    const timer = setTimeout(() => this.closeWhenIdle(entry), this.options.closeGraceMs ?? 60_000);
+    timer.unref?.(); // never keep a process (or a Lambda invocation) alive for this
+  }
+
+  private closeWhenIdle(entry: Entry): void {
+    if (!this.retired.has(entry) || entry.inFlight > 0) return;
+    if (Date.now() - entry.retiredAt! < (this.options.closeGraceMs ?? 60_000)) return;
+    this.retired.delete(entry);
+    void entry.client.then((c) => c.close(), () => undefined);
+  }
+}
+
+type Outcome<T> = { value: T } | { error: unknown };
+
+function unwrap<T>(outcome: Outcome<T>): T {
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
+}
+
+/** A Momento response (or thrown error) with errorCode() === AUTHENTICATION_ERROR. */
+export function isAuthenticationError(outcome: Outcome<unknown> | unknown): boolean {
+  const value = typeof outcome === 'object' && outcome !== null && ('value' in outcome || 'error' in outcome)
+    ? ('value' in outcome ? outcome.value : outcome.error)
+    : outcome;
+  const errorCode = (value as { errorCode?: unknown } | null)?.errorCode;
+  return typeof errorCode === 'function' && (errorCode as () => unknown).call(value) === 'AUTHENTICATION_ERROR';
+}
+
+function defaultClient(apiKey: string, defaultTtlSeconds: number): CacheClient {
+  return new CacheClient({
+    configuration: Configurations.InRegion.Default.latest(),
+    credentialProvider: CredentialProvider.fromString({ apiKey }),
+    defaultTtlSeconds,
+  });
+}

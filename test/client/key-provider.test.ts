@@ -1,0 +1,122 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeyUnavailableError, MomentoKeyProvider } from '../../src/client/index.js';
+import { consoleKeyFile, fakeV1Key, leakedSecrets } from '../support/secrets.js';
+
+const sm = mockClient(SecretsManagerClient);
+afterEach(() => sm.reset());
+
+function provider(options: Partial<ConstructorParameters<typeof MomentoKeyProvider>[0]> = {}) {
+  const clock = { now: 1_800_000_000_000 };
+  const warnings: string[] = [];
+  const keys = new MomentoKeyProvider({
+    secretId: 'momento/api-key',
+    secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
+    refreshIntervalMs: 60_000,
+    now: () => clock.now,
+    onWarning: (m) => warnings.push(m),
+    ...options,
+  });
+  return { keys, clock, warnings };
+}
+
+const reads = () => sm.commandCalls(GetSecretValueCommand).length;
+
+describe('MomentoKeyProvider', () => {
+  it('reads AWSCURRENT once, serves it from cache, and reads again after the interval', async () => {
+    const file = consoleKeyFile(30, 1_800_000_000);
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(file), VersionId: 'v1' });
+    const { keys, clock } = provider();
+    const key = await keys.getKey();
+    expect(key).toMatchObject({ apiKey: file.apiKey, validUntil: file.validUntil, versionId: 'v1', fingerprint: expect.stringMatching(/^sha256:/) });
+    expect(sm.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({ SecretId: 'momento/api-key', VersionStage: 'AWSCURRENT' });
+    clock.now += 59_000;
+    await keys.getKey();
+    expect(reads()).toBe(1);
+    clock.now += 2_000;
+    await keys.getKey();
+    expect(reads()).toBe(2);
+  });
+
+  it('shares one GetSecretValue among concurrent first callers', async () => {
+    sm.on(GetSecretValueCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { SecretString: JSON.stringify(consoleKeyFile()) };
+    });
+    const { keys } = provider();
+    const results = await Promise.all(Array.from({ length: 50 }, () => keys.getKey()));
+    expect(reads()).toBe(1);
+    expect(new Set(results.map((k) => k.apiKey)).size).toBe(1);
+  });
+
+  it('re-reads on demand', async () => {
+    const first = consoleKeyFile();
+    const second = consoleKeyFile();
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify(first) }).resolves({ SecretString: JSON.stringify(second) });
+    const { keys } = provider();
+    expect((await keys.getKey()).apiKey).toBe(first.apiKey);
+    expect((await keys.refresh()).apiKey).toBe(second.apiKey);
+    expect((await keys.getKey()).apiKey).toBe(second.apiKey);
+  });
+
+  it('keeps serving the last good key while Secrets Manager is unreachable, warning once, until the key expires', async () => {
+    const file = consoleKeyFile(1, 1_800_000_000);
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify(file) }).rejects(Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' }));
+    const { keys, clock, warnings } = provider({ retryIntervalMs: 10_000 });
+    await keys.getKey();
+    for (let i = 0; i < 5; i++) {
+      clock.now += 61_000;
+      expect((await keys.getKey()).apiKey).toBe(file.apiKey);
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/cannot read secret momento\/api-key \(TimeoutError: connect ETIMEDOUT\); serving the last good key sha256:\w+ until it expires at/);
+    expect(leakedSecrets(warnings.join())).toEqual([]);
+
+    clock.now += 2 * 86_400_000; // past validUntil
+    await expect(keys.getKey()).rejects.toThrow(KeyUnavailableError);
+    await expect(keys.getKey()).rejects.toThrow(/the last key read, sha256:\w+, has expired/);
+  });
+
+  it('waits retryIntervalMs between read attempts during an outage', async () => {
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify(consoleKeyFile(30, 1_800_000_000)) }).rejects(new Error('down'));
+    const { keys, clock } = provider({ retryIntervalMs: 10_000 });
+    await keys.getKey();
+    clock.now += 61_000;
+    await keys.getKey();
+    await keys.getKey();
+    clock.now += 5_000;
+    await keys.getKey();
+    expect(reads()).toBe(2);
+    clock.now += 6_000;
+    await keys.getKey();
+    expect(reads()).toBe(3);
+  });
+
+  it('fails clearly with no key to fall back on', async () => {
+    sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('Secrets Manager can\'t find the specified secret.'), { name: 'ResourceNotFoundException' }));
+    await expect(provider().keys.getKey()).rejects.toThrow(/Cannot read a Momento key from secret momento\/api-key: ResourceNotFoundException/);
+  });
+
+  it.each([
+    ['the rotation function\'s JSON', (k: string) => JSON.stringify({ apiKey: k, refreshToken: 'x'.repeat(16), validUntil: 1_900_000_000 }), {}],
+    ['the example Lambda\'s JSON', (k: string) => JSON.stringify({ authToken: k, validUntil: '1900000000' }), {}],
+    ['a bare key as plain text', (k: string) => `${k}\n`, {}],
+    ['a custom field', (k: string) => JSON.stringify({ momentoKey: k, other: 1 }), { keyField: 'momentoKey' }],
+  ])('reads %s', async (_label, store, options) => {
+    const apiKey = fakeV1Key();
+    sm.on(GetSecretValueCommand).resolves({ SecretString: store(apiKey) });
+    expect((await provider(options).keys.getKey()).apiKey).toBe(apiKey);
+  });
+
+  it.each([
+    ['JSON without a key', JSON.stringify({ hello: 'world' }), {}, /holds JSON without a key.*set keyField/],
+    ['a custom field that is missing', JSON.stringify({ apiKey: 'k' }), { keyField: 'momentoKey' }, /has no string "momentoKey" field/],
+    ['an empty value', '  ', {}, /has no string value/],
+  ])('refuses %s, without quoting the value', async (_label, value, options, message) => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: value });
+    const error = await provider(options).keys.getKey().catch((e: Error) => e);
+    expect(error).toBeInstanceOf(KeyUnavailableError);
+    expect((error as Error).message).toMatch(message);
+  });
+});
