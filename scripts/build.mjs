@@ -6,29 +6,19 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  sourcemap: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  metafile: true,
-};
+import { lambdaBundleOptions } from './esbuild-options.mjs';
 
 await rm('dist', { recursive: true, force: true });
 const results = await Promise.all([
+  build({ ...lambdaBundleOptions, entryPoints: { handler: 'src/handler.ts', cli: 'src/cli/bin.ts' }, outdir: 'dist' }),
   build({
-    ...common,
-    entryPoints: { handler: 'src/handler.ts', cli: 'src/cli/bin.ts' },
+    ...lambdaBundleOptions,
+    entryPoints: { client: 'src/client/index.ts' },
     outdir: 'dist',
-    minify: true,
-    // CommonJS dependencies (gRPC, the Momento SDK) call require() for Node built-ins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    packages: 'external',
+    minify: false,
+    banner: {},
   }),
-  build({ ...common, entryPoints: { client: 'src/client/index.ts' }, outdir: 'dist', packages: 'external' }),
 ]);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 

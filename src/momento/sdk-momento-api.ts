@@ -10,9 +10,17 @@ import {
   type MomentoLogger,
   type MomentoLoggerFactory,
 } from '@gomomento/sdk';
+import { channel } from 'node:diagnostics_channel';
 import { logger } from '../observability/logger.js';
 import type { EndpointOverride } from './endpoint-override.js';
 import type { MomentoApi, ProbeOutcome, RefreshOutcome } from './momento-api.js';
+
+/**
+ * Published once, when this module (and with it the Momento SDK) is loaded: the benchmark
+ * subscribes to prove that steps which never talk to Momento never load it.
+ */
+export const MOMENTO_SDK_LOADED_CHANNEL = 'momento-secret-rotation:momento-sdk-loaded';
+channel(MOMENTO_SDK_LOADED_CHANNEL).publish({});
 
 /**
  * MomentoApi on @gomomento/sdk. Loaded with import() on first use, so steps that

@@ -53,11 +53,11 @@ function ofType(resources: Record<string, Resource>, type: string): [string, Res
 describe('template.yaml, expanded with samtranslator', () => {
   it('runs the function on nodejs24.x, arm64, built with esbuild from the same entry point as npm run build', () => {
     const [[, fn]] = ofType(resolved(), 'AWS::Lambda::Function') as [[string, Resource & { Metadata: any }]];
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'handler.handler', Timeout: 120 });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'handler.handler', Timeout: 120, MemorySize: 128 });
     expect(fn.Properties.Timeout).toBeGreaterThan(60); // the Momento SDK's fixed refresh deadline
     expect((expanded.Resources.RotationFunction as any).Metadata).toMatchObject({
       BuildMethod: 'esbuild',
-      BuildProperties: { EntryPoints: ['src/handler.ts'], Format: 'esm', Minify: true, Sourcemap: true },
+      BuildProperties: { EntryPoints: ['src/handler.ts'], Format: 'esm', Minify: true, Sourcemap: true, MainFields: 'module,main', Target: 'node20' },
     });
     expect(fn.Properties.Environment.Variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench [-- --short]`: what a rotation function costs its users. Prints, in one run:
+ * 1. the handler bundle's size, raw and gzipped;
+ * 2. cold start per step: a fresh `node` process imports the bundle and runs one step
+ *    against moto_server and the fake Momento (median of RUNS): time to import, time to
+ *    import and run, peak RSS, and whether the Momento SDK was loaded. Beside it, the same
+ *    for a naive bundle of the same dependencies imported at the top, built here, and the ratio;
+ * 3. one full warm rotation: wall time (median), and Secrets Manager and Momento calls by operation.
+ * Then it checks the budgets in bench/budgets.json and exits 1 if one is broken. Times are
+ * reported, never asserted: they depend on the machine.
+ */
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { lambdaBundleOptions } from '../scripts/esbuild-options.mjs';
+import { STEPS, type Step } from '../src/rotation/event.js';
+
+// Quiet, for this process and the cold ones: set before the logger and metrics exist.
+Object.assign(process.env, {
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+});
+const { startLocalStack } = await import('../test/stand-ins/local-stack.js');
+
+const short = process.argv.includes('--short');
+const RUNS = short ? 3 : 11;
+const WARM_ROTATIONS = short ? 3 : 9;
+const BUNDLE = 'dist/handler.js';
+const NAIVE = 'node_modules/.cache/bench/naive-handler.js';
+
+interface Budgets {
+  handlerBundleBytes: number;
+  secretsManagerCallsPerRotation: number;
+  momentoCallsPerRotation: number;
+}
+const budgets = JSON.parse(await readFile('bench/budgets.json', 'utf8')) as Budgets;
+const violations: string[] = [];
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const run = promisify(execFile);
+
+// ---- 1. bundle size --------------------------------------------------------------------
+await mkdir('node_modules/.cache/bench', { recursive: true });
+await build({ ...lambdaBundleOptions, entryPoints: ['bench/naive-handler.ts'], outfile: NAIVE, logLevel: 'error' });
+const size = async (file: string) => {
+  const bytes = await readFile(file);
+  return { bytes: (await stat(file)).size, gzip: gzipSync(bytes, { level: 9 }).length };
+};
+const ours = await size(BUNDLE);
+console.log(`Handler bundle ${BUNDLE}: ${ours.bytes.toLocaleString('en')} bytes, ${ours.gzip.toLocaleString('en')} gzipped (budget ${budgets.handlerBundleBytes.toLocaleString('en')})`);
+if (ours.bytes > budgets.handlerBundleBytes) violations.push(`bundle is ${ours.bytes} bytes, over its budget of ${budgets.handlerBundleBytes}`);
+
+// ---- 2. cold start per step ------------------------------------------------------------------
+const stack = await startLocalStack();
+try {
+  const coldEnv = {
+    ...process.env,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.moto.endpoint,
+    MOMENTO_ENDPOINT_OVERRIDE: stack.momento.address,
+  };
+
+  /** A secret whose rotation is ready for `step`: the earlier steps done by a warm container. */
+  async function readyFor(step: Step): Promise<Record<string, unknown>> {
+    const { arn } = await stack.storeConsoleKey(`momento/bench-${Math.random().toString(36).slice(2, 10)}`);
+    const token = await stack.service.startRotation(arn);
+    const warm = stack.newContainer();
+    for (const earlier of STEPS.slice(0, STEPS.indexOf(step))) await warm({ Step: earlier, SecretId: arn, ClientRequestToken: token });
+    return { Step: step, SecretId: arn, ClientRequestToken: token };
+  }
+
+  interface Cold { importMs: number; totalMs: number; maxRssKb: number; momentoLoaded: boolean; outcome: string; wallMs: number }
+  async function coldRun(bundle: string, event: Record<string, unknown>): Promise<Cold> {
+    const started = performance.now();
+    const { stdout } = await run(process.execPath, ['bench/cold-step.mjs', bundle, JSON.stringify(event)], { env: coldEnv });
+    return { ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Cold, 'wallMs'>), wallMs: performance.now() - started };
+  }
+
+  console.log(`\nCold start per step: fresh node process, import + one step against moto_server and the fake Momento (median of ${RUNS})`);
+  const header = ['step', 'bundle', 'import ms', 'import+step ms', 'process wall ms', 'peak RSS MB', 'Momento SDK loaded'];
+  const rows: string[][] = [header];
+  for (const step of STEPS) {
+    const results: Record<'ours' | 'naive', Cold[]> = { ours: [], naive: [] };
+    for (let i = 0; i < RUNS; i++) {
+      for (const variant of i % 2 === 0 ? (['ours', 'naive'] as const) : (['naive', 'ours'] as const)) {
+        const result = await coldRun(variant === 'ours' ? BUNDLE : NAIVE, await readyFor(step));
+        if (result.outcome.startsWith('error')) throw new Error(`${variant} ${step} failed cold: ${result.outcome}`);
+        results[variant].push(result);
+      }
+    }
+    const summary = (list: Cold[]) => ({
+      importMs: median(list.map((r) => r.importMs)),
+      totalMs: median(list.map((r) => r.totalMs)),
+      wallMs: median(list.map((r) => r.wallMs)),
+      rssMb: Math.max(...list.map((r) => r.maxRssKb)) / 1024,
+      loaded: [...new Set(list.map((r) => r.momentoLoaded))].join('/'),
+    });
+    const [o, n] = [summary(results.ours), summary(results.naive)];
+    rows.push([step, 'ours', o.importMs.toFixed(0), o.totalMs.toFixed(0), o.wallMs.toFixed(0), o.rssMb.toFixed(0), o.loaded]);
+    rows.push(['', 'naive', n.importMs.toFixed(0), n.totalMs.toFixed(0), n.wallMs.toFixed(0), n.rssMb.toFixed(0), n.loaded]);
+    rows.push(['', 'ratio', (o.importMs / n.importMs).toFixed(2), (o.totalMs / n.totalMs).toFixed(2), (o.wallMs / n.wallMs).toFixed(2), (o.rssMb / n.rssMb).toFixed(2), '']);
+    const needsMomento = step === 'createSecret' || step === 'testSecret';
+    if (results.ours.some((r) => r.momentoLoaded !== needsMomento)) {
+      violations.push(`${step} ${needsMomento ? 'did not load' : 'loaded'} the Momento SDK`);
+    }
+  }
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const row of rows) console.log(`  ${row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`);
+
+  // ---- 3. one full warm rotation ------------------------------------------------------------
+  const { arn } = await stack.storeConsoleKey('momento/bench-warm');
+  const container = stack.newContainer();
+  await stack.service.rotate(arn, container); // warms the container
+  const times: number[] = [];
+  const smBefore = { ...stack.proxy.counts };
+  const momentoBefore = { ...stack.momento.calls };
+  for (let i = 0; i < WARM_ROTATIONS; i++) {
+    const started = performance.now();
+    await stack.service.rotate(arn, container);
+    times.push(performance.now() - started);
+  }
+  const perRotation = (after: Record<string, number>, before: Record<string, number>) =>
+    Object.fromEntries(Object.entries(after).map(([op, n]) => [op, (n - (before[op] ?? 0)) / WARM_ROTATIONS]).filter(([, n]) => (n as number) > 0));
+  const sm = perRotation(stack.proxy.counts, smBefore);
+  const momento = perRotation(stack.momento.calls, momentoBefore);
+  const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
+  console.log(`\nWarm rotation (four steps, one container, median of ${WARM_ROTATIONS}): ${median(times).toFixed(0)} ms, including the service's own RotateSecret and clean-up`);
+  console.log(`  Secrets Manager calls by the function: ${total(sm)} (${Object.entries(sm).map(([k, v]) => `${k} ${v}`).join(', ')}); AWS's rotation template makes 10`);
+  console.log(`  Momento calls: ${total(momento)} (${Object.entries(momento).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  if (total(sm) > budgets.secretsManagerCallsPerRotation) violations.push(`${total(sm)} Secrets Manager calls per rotation, over the budget of ${budgets.secretsManagerCallsPerRotation}`);
+  if (total(momento) > budgets.momentoCallsPerRotation) violations.push(`${total(momento)} Momento calls per rotation, over the budget of ${budgets.momentoCallsPerRotation}`);
+} finally {
+  await stack.stop();
+}
+
+console.log('');
+if (violations.length > 0) {
+  for (const v of violations) console.log(`BUDGET BROKEN: ${v}`);
+  process.exit(1);
+}
+console.log('Budgets hold: bundle size, calls per rotation, and Momento loaded only by createSecret and testSecret.');
