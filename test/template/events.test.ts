@@ -25,7 +25,8 @@ describe('samconfig.toml', () => {
 
   it('overrides only parameters the template has', () => {
     const template = readFileSync('template.yaml', 'utf8');
-    const names = [...text.matchAll(/"(\w+)=/g)].map((m) => m[1]!);
+    const overrides = text.split('\n').filter((l) => l.startsWith('parameter_overrides') || l.startsWith('# '));
+    const names = [...overrides.join(' ').matchAll(/(\w+)=\\"/g)].map((m) => m[1]!);
     expect(names.length).toBeGreaterThan(5);
     for (const name of names) expect(template).toMatch(new RegExp(`^  ${name}:\\n    Type:`, 'm'));
   });
