@@ -31,11 +31,13 @@ export interface RotationDeps {
   /** MOMENTO_TEST_CACHE_NAME: probe with `get` in this cache instead of `listCaches`. */
   readonly testCacheName: string | undefined;
   /**
-   * Refreshed key files not yet stored, by secret and token. The refresh token may be
-   * single-use, so a refreshed key must survive a failed write: a retried createSecret
-   * in the same container stores this value instead of refreshing again.
+   * Refreshed key files not yet stored, by secret, with the AWSCURRENT version they were
+   * refreshed from. The refresh token may be single-use, so a refreshed key must survive
+   * a failed write: a later createSecret in the same container (a retry, or a new
+   * rotation after the failed one was abandoned) stores it instead of refreshing again,
+   * as long as AWSCURRENT has not changed since.
    */
-  readonly unstoredValues: Map<string, RefreshedValue>;
+  readonly unstoredValues: Map<string, UnstoredValue>;
   readonly now: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -44,6 +46,11 @@ export interface RefreshedValue {
   /** The key file to store, as JSON. */
   readonly secretString: string;
   readonly keyInfo: KeyInfo;
+}
+
+export interface UnstoredValue {
+  readonly sourceVersionId: string | undefined;
+  readonly value: RefreshedValue;
 }
 
 export interface StepResult {
@@ -66,17 +73,17 @@ export async function rotate(event: RotationEvent, deps: RotationDeps, deadline:
     return { step, outcome: 'already-current' };
   }
   if (!stages.includes(AWSPENDING)) throw new NotPendingError(secretId, token);
+  const current = Object.keys(secret.versionStages).find((v) => secret.versionStages[v]?.includes(AWSCURRENT));
 
   switch (step) {
     case 'createSecret':
-      return { step, outcome: await createSecret(event, deps, deadline) };
+      return { step, outcome: await createSecret(event, current, deps, deadline) };
     case 'setSecret':
       // The refresh in createSecret already created the key at Momento: nothing to push.
       return { step, outcome: 'nothing-to-set' };
     case 'testSecret':
       return { step, outcome: await testSecret(secretId, token, deps) };
     case 'finishSecret': {
-      const current = Object.keys(secret.versionStages).find((v) => secret.versionStages[v]?.includes(AWSCURRENT));
       try {
         await deps.secrets.moveCurrent(secretId, token, current);
       } catch (error) {
@@ -89,15 +96,17 @@ export async function rotate(event: RotationEvent, deps: RotationDeps, deadline:
   }
 }
 
-async function createSecret(event: RotationEvent, deps: RotationDeps, deadline: number): Promise<string> {
+async function createSecret(event: RotationEvent, currentVersionId: string | undefined, deps: RotationDeps, deadline: number): Promise<string> {
   const { SecretId: secretId, ClientRequestToken: token } = event;
-  const memoKey = `${secretId}\n${token}`;
+  const memoKey = secretId;
   if ((await deps.secrets.read(secretId, AWSPENDING, token)).found) {
     deps.unstoredValues.delete(memoKey);
     logger.info('AWSPENDING already holds a value; nothing to create');
     return 'pending-exists';
   }
-  let value = deps.unstoredValues.get(memoKey);
+  const remembered = deps.unstoredValues.get(memoKey);
+  // A key refreshed from an earlier AWSCURRENT is no successor to today's: drop it.
+  let value = remembered?.sourceVersionId === currentVersionId ? remembered?.value : undefined;
   const outcome = value === undefined ? 'created' : 'stored-earlier-refresh';
   if (value === undefined) {
     try {
@@ -110,7 +119,7 @@ async function createSecret(event: RotationEvent, deps: RotationDeps, deadline: 
       }
       throw error;
     }
-    deps.unstoredValues.set(memoKey, value);
+    deps.unstoredValues.set(memoKey, { sourceVersionId: currentVersionId, value });
   } else {
     logger.info('Storing the key refreshed by an earlier attempt, without refreshing again');
   }

@@ -145,6 +145,33 @@ describe('createSecret', () => {
     expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
   });
 
+  it('stores a key refreshed for an abandoned rotation in the next rotation, without refreshing again', async () => {
+    h.storeCurrent(consoleKeyFile());
+    const abandoned = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', () => serviceError('AccessDeniedException', 'not authorized'));
+    await expectFailure(h.run('createSecret', abandoned), PendingWriteFailedError);
+    h.sm.versions.get(abandoned)!.stages.delete('AWSPENDING'); // what `repair --yes` does
+
+    const token = await h.rotate();
+    expect(h.momento.refreshCalls).toHaveLength(1);
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(h.momento.validKeys.has(current().apiKey as string)).toBe(true);
+  });
+
+  it('drops a remembered key once AWSCURRENT has changed (a new key was imported), and refreshes the new one', async () => {
+    h.storeCurrent(consoleKeyFile());
+    const abandoned = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', () => serviceError('AccessDeniedException', 'not authorized'));
+    await expectFailure(h.run('createSecret', abandoned), PendingWriteFailedError);
+    h.sm.versions.get(abandoned)!.stages.delete('AWSPENDING');
+    const imported = consoleKeyFile();
+    h.storeCurrent(imported);
+
+    await h.rotate();
+    expect(h.momento.refreshCalls).toHaveLength(2);
+    expect(h.momento.refreshCalls[1]).toEqual({ apiKey: imported.apiKey, refreshToken: imported.refreshToken });
+  });
+
   it('retries a throttled or failing write with backoff within the invocation, refreshing once', async () => {
     h.storeCurrent(consoleKeyFile());
     const token = h.sm.startRotation();
