@@ -17,7 +17,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { startLocalStack } = await import('../test/stand-ins/local-stack.js');
 const { SdkMomentoApi } = await import('../src/momento/sdk-momento-api.js');
 const { fingerprint } = await import('../src/observability/fingerprint.js');
-type VersionRow = Awaited<ReturnType<Awaited<ReturnType<typeof startLocalStack>>['service']['versions']>>[number];
+// The same view of the versions as `momento-secret-rotation status` gives.
+const { inspectSecret } = await import('../src/cli/inspect-secret.js');
+type VersionRow = Awaited<ReturnType<typeof inspectSecret>>['versions'][number];
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 
@@ -25,7 +27,7 @@ function printVersions(title: string, rows: readonly VersionRow[]): void {
   console.log(`\n${bold(title)}`);
   const table = [
     ['version', 'stages', 'key', 'validUntil', 'days left'],
-    ...rows.map((r) => [r.versionId, r.stages.join(','), r.fingerprint, r.validUntil, String(r.daysLeft ?? '-')]),
+    ...rows.map((r) => [r.versionId, r.stages.join(','), r.fingerprint ?? `(${r.holds})`, r.validUntil ?? '-', String(r.daysLeft ?? '-')]),
   ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   for (const row of table) console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
@@ -52,14 +54,15 @@ try {
   // ...and stores it: aws secretsmanager create-secret --name momento/api-key --secret-string file://momento_token.info.json
   const arn = await stack.createSecret('momento/api-key', await readFile(download, 'utf8'));
   console.log(`\n${bold('Stored the console download as')} ${arn}`);
-  printVersions('Before', await stack.service.versions(arn));
+  const versions = async () => (await inspectSecret(stack.service.client, arn)).versions;
+  printVersions('Before', await versions());
 
   // 2. Two full rotations, as Secrets Manager drives them (RotateSecret, then the four steps).
   const container = stack.newContainer();
   for (rotationNumber = 1; rotationNumber <= 2; rotationNumber++) {
     console.log(`\n${bold(`Rotation ${rotationNumber}`)}`);
     await stack.service.rotate(arn, container);
-    printVersions(`After rotation ${rotationNumber}`, await stack.service.versions(arn));
+    printVersions(`After rotation ${rotationNumber}`, await versions());
   }
 
   // 3. Proof: the key now in AWSCURRENT authenticates against Momento, through the real SDK.

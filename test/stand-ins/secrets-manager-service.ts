@@ -9,9 +9,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
-import { fingerprint } from '../../src/observability/fingerprint.js';
 import { STEPS, type Step } from '../../src/rotation/event.js';
-import { daysLeft, parseKeyFile } from '../../src/secret/key-file.js';
 
 export type Invoke = (event: Record<string, unknown>) => Promise<unknown>;
 
@@ -28,14 +26,6 @@ export interface RotationRun {
   readonly token: string;
   readonly attempts: number;
   readonly failures: readonly Error[];
-}
-
-export interface VersionRow {
-  readonly versionId: string;
-  readonly stages: readonly string[];
-  readonly fingerprint: string;
-  readonly validUntil: string;
-  readonly daysLeft: number | undefined;
 }
 
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -141,25 +131,6 @@ export class SecretsManagerService {
 
   async stages(secretId: string): Promise<Record<string, string[]>> {
     return (await this.client.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
-  }
-
-  /** Every labelled version, with its stages and key fingerprint: the table the demo prints. */
-  async versions(secretId: string): Promise<VersionRow[]> {
-    const rows: VersionRow[] = [];
-    for (const [versionId, stages] of Object.entries(await this.stages(secretId))) {
-      if (stages.length === 0) continue;
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }));
-      const parsed = parseKeyFile(out.SecretString ?? '');
-      const file = parsed.ok ? parsed.file : undefined;
-      rows.push({
-        versionId,
-        stages: [...stages].sort(),
-        fingerprint: file ? fingerprint(file.apiKey) : '(not a key file)',
-        validUntil: file?.validUntil ? new Date(file.validUntil * 1000).toISOString() : '-',
-        daysLeft: file?.validUntil ? daysLeft(file.validUntil, Date.now() / 1000) : undefined,
-      });
-    }
-    return rows;
   }
 
   private async invokeStep(invoke: Invoke, attempt: number, step: Step, secretId: string, token: string, extra: Record<string, unknown>) {
