@@ -7,7 +7,7 @@ import {
 import { inspectApiKey } from '../momento/api-key.js';
 import { fingerprint } from '../observability/fingerprint.js';
 import { rememberSecret } from '../observability/redact.js';
-import { daysLeft, parseKeyFile } from '../secret/key-file.js';
+import { describeKeyFile, parseKeyFile } from '../secret/key-file.js';
 
 /** What a version holds, described without its secrets. */
 export interface VersionReport {
@@ -105,6 +105,7 @@ async function describeVersion(
   rememberSecret(file.apiKey);
   rememberSecret(file.refreshToken);
   const kind = inspectApiKey(file.apiKey).kind;
+  const key = describeKeyFile(file, now);
   const problem =
     kind === 'v2'
       ? 'a v2 (global) key, which Momento does not refresh'
@@ -116,9 +117,9 @@ async function describeVersion(
   return {
     ...base,
     holds: 'key-file',
-    fingerprint: fingerprint(file.apiKey),
-    validUntil: file.validUntil === undefined ? undefined : new Date(file.validUntil * 1000).toISOString(),
-    daysLeft: file.validUntil === undefined ? undefined : daysLeft(file.validUntil, now / 1000),
+    fingerprint: key.keyFingerprint,
+    validUntil: key.validUntil,
+    daysLeft: key.daysLeft,
     refreshable: problem === undefined,
     problem,
   };

@@ -1,7 +1,6 @@
-import { fingerprint } from '../observability/fingerprint.js';
 import { logger } from '../observability/logger.js';
 import { recordDaysToExpiry } from '../observability/metrics.js';
-import { daysLeft } from '../secret/key-file.js';
+import { describeKeyFile } from '../secret/key-file.js';
 import { AWSCURRENT, type SecretStore } from '../secrets-manager/secret-store.js';
 import { NoCurrentValueError } from './errors.js';
 import { keyFileFrom } from './stored-key-file.js';
@@ -15,17 +14,12 @@ export async function reportKeyExpiry(secretId: string, secrets: SecretStore, no
   const stored = await secrets.read(secretId, AWSCURRENT);
   if (!stored.found) throw new NoCurrentValueError(secretId);
   const file = keyFileFrom(stored.secretString, secretId, AWSCURRENT);
-  const keyFingerprint = fingerprint(file.apiKey);
-  if (file.validUntil === undefined) {
-    logger.warn('AWSCURRENT key file has no validUntil; no expiry to report', { keyFingerprint });
+  const key = describeKeyFile(file, now());
+  if (key.daysLeft === undefined) {
+    logger.warn('AWSCURRENT key file has no validUntil; no expiry to report', { keyFingerprint: key.keyFingerprint });
     return { action: 'ReportKeyExpiry', daysLeft: undefined };
   }
-  const days = daysLeft(file.validUntil, now() / 1000);
-  recordDaysToExpiry(days);
-  logger.info('Reported the AWSCURRENT key\'s days to expiry', {
-    keyFingerprint,
-    validUntil: new Date(file.validUntil * 1000).toISOString(),
-    daysLeft: days,
-  });
-  return { action: 'ReportKeyExpiry', daysLeft: days };
+  recordDaysToExpiry(key.daysLeft);
+  logger.info('Reported the AWSCURRENT key\'s days to expiry', key);
+  return { action: 'ReportKeyExpiry', daysLeft: key.daysLeft };
 }

@@ -1,12 +1,10 @@
 import { inspectApiKey } from '../momento/api-key.js';
 import { probeVerdict, refreshVerdict } from '../momento/key-checks.js';
 import type { MomentoApi } from '../momento/momento-api.js';
-import { fingerprint } from '../observability/fingerprint.js';
 import { logger } from '../observability/logger.js';
-import { rememberSecret, scrub } from '../observability/redact.js';
-import { daysLeft, keyFileAfterRefresh, type MomentoKeyFile } from '../secret/key-file.js';
 import { recordDaysToExpiry } from '../observability/metrics.js';
-import { keyFileFrom } from './stored-key-file.js';
+import { rememberSecret, scrub } from '../observability/redact.js';
+import { describeKeyFile, keyFileAfterRefresh, type KeyDescription } from '../secret/key-file.js';
 import { AWSCURRENT, AWSPENDING, errorName, isFinalError, type SecretStore } from '../secrets-manager/secret-store.js';
 import {
   InvalidSecretValueError,
@@ -24,6 +22,7 @@ import {
 } from './errors.js';
 import type { RotationEvent, Step } from './event.js';
 import { RetriesExhausted, withRetries } from './retry.js';
+import { keyFileFrom } from './stored-key-file.js';
 
 export interface RotationDeps {
   readonly secrets: SecretStore;
@@ -45,7 +44,7 @@ export interface RotationDeps {
 export interface RefreshedValue {
   /** The key file to store, as JSON. */
   readonly secretString: string;
-  readonly keyInfo: KeyInfo;
+  readonly keyInfo: KeyDescription;
 }
 
 export interface UnstoredValue {
@@ -98,13 +97,12 @@ export async function rotate(event: RotationEvent, deps: RotationDeps, deadline:
 
 async function createSecret(event: RotationEvent, currentVersionId: string | undefined, deps: RotationDeps, deadline: number): Promise<string> {
   const { SecretId: secretId, ClientRequestToken: token } = event;
-  const memoKey = secretId;
   if ((await deps.secrets.read(secretId, AWSPENDING, token)).found) {
-    deps.unstoredValues.delete(memoKey);
+    deps.unstoredValues.delete(secretId);
     logger.info('AWSPENDING already holds a value; nothing to create');
     return 'pending-exists';
   }
-  const remembered = deps.unstoredValues.get(memoKey);
+  const remembered = deps.unstoredValues.get(secretId);
   // A key refreshed from an earlier AWSCURRENT is no successor to today's: drop it.
   let value = remembered?.sourceVersionId === currentVersionId ? remembered?.value : undefined;
   const outcome = value === undefined ? 'created' : 'stored-earlier-refresh';
@@ -119,7 +117,7 @@ async function createSecret(event: RotationEvent, currentVersionId: string | und
       }
       throw error;
     }
-    deps.unstoredValues.set(memoKey, { sourceVersionId: currentVersionId, value });
+    deps.unstoredValues.set(secretId, { sourceVersionId: currentVersionId, value });
   } else {
     logger.info('Storing the key refreshed by an earlier attempt, without refreshing again');
   }
@@ -140,12 +138,12 @@ async function createSecret(event: RotationEvent, currentVersionId: string | und
     const attempts = error instanceof RetriesExhausted ? error.attempts : 1;
     // A concurrent invocation stored a different value under this token first: its value stands.
     if (errorName(last) === 'ResourceExistsException' && (await deps.secrets.read(secretId, AWSPENDING, token)).found) {
-      deps.unstoredValues.delete(memoKey);
+      deps.unstoredValues.delete(secretId);
       return 'pending-exists';
     }
     throw new PendingWriteFailedError(secretId, token, attempts, { cause: last });
   }
-  deps.unstoredValues.delete(memoKey);
+  deps.unstoredValues.delete(secretId);
   logger.info('Stored the refreshed key as AWSPENDING', value.keyInfo);
   return outcome;
 }
@@ -158,7 +156,7 @@ async function testSecret(secretId: string, token: string, deps: RotationDeps): 
   if (kind === 'unrecognised' || kind === 'v2') {
     throw new InvalidSecretValueError(secretId, AWSPENDING, `its key is ${describeKind(kind)}`);
   }
-  const keyInfo = describeKey(pending, deps);
+  const keyInfo = describeKeyFile(pending, deps.now());
   const outcome = await deps.momento.probeApiKey(pending.apiKey, deps.testCacheName);
   if (outcome.ok) {
     logger.info('AWSPENDING key authenticates against Momento', { ...keyInfo, probe: outcome.call });
@@ -192,7 +190,7 @@ async function refreshCurrentKey(secretId: string, deps: RotationDeps): Promise<
   if (!stored.found) throw new NoCurrentValueError(secretId);
   const current = keyFileFrom(stored.secretString, secretId, AWSCURRENT);
   const kind = inspectApiKey(current.apiKey).kind;
-  const currentInfo = describeKey(current, deps);
+  const currentInfo = describeKeyFile(current, deps.now());
   if (currentInfo.daysLeft !== undefined) recordDaysToExpiry(currentInfo.daysLeft);
   if (kind === 'v2') throw new MissingRefreshTokenError(secretId, ': it is a v2 (global) API key, which Momento does not refresh');
   if (kind === 'unrecognised') throw new InvalidSecretValueError(secretId, AWSCURRENT, `its key is ${describeKind(kind)}`);
@@ -214,24 +212,9 @@ async function refreshCurrentKey(secretId: string, deps: RotationDeps): Promise<
   rememberSecret(refreshed.refreshToken);
   rememberSecret(inspectApiKey(refreshed.apiKey).innerJwt);
   const secretString = keyFileAfterRefresh(current, refreshed);
-  const keyInfo = describeKey({ ...current, ...refreshed }, deps);
+  const keyInfo = describeKeyFile({ ...current, ...refreshed }, deps.now());
   logger.info('Refreshed the key at Momento', { ...keyInfo, previousKeyFingerprint: currentInfo.keyFingerprint });
   return { secretString, keyInfo };
-}
-
-/** What the logs say of a key (a type, not an interface, so it passes as log attributes). */
-type KeyInfo = {
-  readonly keyFingerprint: string;
-  readonly validUntil: string | undefined;
-  readonly daysLeft: number | undefined;
-};
-
-function describeKey(file: Pick<MomentoKeyFile, 'apiKey' | 'validUntil'>, deps: RotationDeps): KeyInfo {
-  return {
-    keyFingerprint: fingerprint(file.apiKey),
-    validUntil: file.validUntil === undefined ? undefined : new Date(file.validUntil * 1000).toISOString(),
-    daysLeft: file.validUntil === undefined ? undefined : daysLeft(file.validUntil, deps.now() / 1000),
-  };
 }
 
 function describeKind(kind: 'v2' | 'unrecognised'): string {

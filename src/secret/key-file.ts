@@ -1,3 +1,5 @@
+import { fingerprint } from '../observability/fingerprint.js';
+
 /**
  * The secret's value: the key file the Momento console downloads
  * (`momento_token.info.json`: {"apiKey", "refreshToken", "validUntil"}), plus the
@@ -71,6 +73,22 @@ export function keyFileAfterRefresh(
   if (refreshed.validUntil === undefined) delete next.validUntil;
   else next.validUntil = refreshed.validUntil;
   return JSON.stringify(next);
+}
+
+/** What may be said of a key in logs and output: a fingerprint, its expiry, and the days left. */
+export type KeyDescription = {
+  readonly keyFingerprint: string;
+  /** ISO 8601; undefined when the file does not say. */
+  readonly validUntil: string | undefined;
+  readonly daysLeft: number | undefined;
+};
+
+export function describeKeyFile(file: Pick<MomentoKeyFile, 'apiKey' | 'validUntil'>, nowMs: number): KeyDescription {
+  return {
+    keyFingerprint: fingerprint(file.apiKey),
+    validUntil: file.validUntil === undefined ? undefined : new Date(file.validUntil * 1000).toISOString(),
+    daysLeft: file.validUntil === undefined ? undefined : daysLeft(file.validUntil, nowMs / 1000),
+  };
 }
 
 /** Whole days from `nowSeconds` to `validUntil` (negative once expired). */

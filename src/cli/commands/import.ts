@@ -6,9 +6,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { readFile } from 'node:fs/promises';
 import { inspectApiKey } from '../../momento/api-key.js';
-import { fingerprint } from '../../observability/fingerprint.js';
 import { rememberSecret } from '../../observability/redact.js';
-import { daysLeft, parseKeyFile, type MomentoKeyFile } from '../../secret/key-file.js';
+import { describeKeyFile, parseKeyFile, type MomentoKeyFile } from '../../secret/key-file.js';
 import { CliError } from '../errors.js';
 import type { Output } from '../output.js';
 
@@ -35,7 +34,8 @@ export async function importKey(client: SecretsManagerClient, options: ImportOpt
   }
   const file = await checkKeyFile(text, source, now);
   const secretString = JSON.stringify(file.fields);
-  const summary = `key ${fingerprint(file.apiKey)}, valid until ${new Date(file.validUntil! * 1000).toISOString()} (${daysLeft(file.validUntil!, now / 1000)} days left)`;
+  const key = describeKeyFile(file, now);
+  const summary = `key ${key.keyFingerprint}, valid until ${key.validUntil} (${key.daysLeft} days left)`;
 
   let existing;
   try {
