@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RotationConfig } from './config.js';
 import type { EndpointOverride } from './momento/endpoint-override.js';
+import { HttpKeyManagementApi } from './momento/http-key-management.js';
 import type { MomentoApi } from './momento/momento-api.js';
 import type { RotationDeps } from './rotation/rotate.js';
 import { SecretStore } from './secrets-manager/secret-store.js';
@@ -18,6 +19,9 @@ export function createRotationDeps(config: RotationConfig): RotationDeps {
   return {
     secrets: new SecretStore(client),
     momento: lazyMomentoApi(config.momentoEndpointOverride),
+    keyApi: new HttpKeyManagementApi({ baseUrl: config.apiKeysUrl }),
+    managementSecretId: config.managementSecretId,
+    keyLifetimeDays: config.keyLifetimeDays,
     testCacheName: config.testCacheName,
     unstoredValues: new Map(),
     now: Date.now,
@@ -30,6 +34,6 @@ function lazyMomentoApi(override: EndpointOverride | undefined): MomentoApi {
     (loaded ??= import('./momento/sdk-momento-api.js').then(({ SdkMomentoApi }) => new SdkMomentoApi(override)));
   return {
     refreshApiKey: async (apiKey, refreshToken) => (await load()).refreshApiKey(apiKey, refreshToken),
-    probeApiKey: async (apiKey, cacheName) => (await load()).probeApiKey(apiKey, cacheName),
+    probeApiKey: async (apiKey, cacheName, endpoint) => (await load()).probeApiKey(apiKey, cacheName, endpoint),
   };
 }

@@ -27,7 +27,7 @@ export function createHandler(getDeps: () => RotationDeps) {
       if (parsed.kind === 'report-expiry') {
         isRotation = false;
         logger.appendKeys({ action: 'ReportKeyExpiry', secretId: parsed.secretId });
-        return await reportKeyExpiry(parsed.secretId, deps.secrets, deps.now);
+        return await reportKeyExpiry(parsed.secretId, deps, deps.now() + remainingMs - 1_500);
       }
       const rotationEvent = parsed.event;
       step = rotationEvent.Step;

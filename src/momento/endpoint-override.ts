@@ -34,7 +34,7 @@ export function parseEndpointOverride(raw: string): EndpointOverrideParse {
   return { ok: true, override: { address: isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}` } };
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;
   if (isIP(host) !== 4) return false;
   return host.split('.')[0] === '127';

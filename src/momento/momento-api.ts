@@ -6,8 +6,11 @@
 export interface MomentoApi {
   /** AuthClient.refreshApiKey with the current key. */
   refreshApiKey(apiKey: string, refreshToken: string): Promise<RefreshOutcome>;
-  /** The cheapest authenticated call: `get` in `cacheName` when given, else `listCaches`. */
-  probeApiKey(apiKey: string, cacheName: string | undefined): Promise<ProbeOutcome>;
+  /**
+   * The cheapest authenticated call: `get` in `cacheName` when given, else `listCaches`.
+   * `endpoint` is the region base endpoint a v2 key needs; v1 keys carry their own.
+   */
+  probeApiKey(apiKey: string, cacheName: string | undefined, endpoint?: string): Promise<ProbeOutcome>;
 }
 
 export interface MomentoFailure {

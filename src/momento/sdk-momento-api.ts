@@ -53,12 +53,12 @@ export class SdkMomentoApi implements MomentoApi {
     }
   }
 
-  async probeApiKey(apiKey: string, cacheName: string | undefined): Promise<ProbeOutcome> {
+  async probeApiKey(apiKey: string, cacheName: string | undefined, endpoint?: string): Promise<ProbeOutcome> {
     let client: CacheClient | undefined;
     try {
       client = new CacheClient({
         configuration: Configurations.Lambda.latest(quietLoggerFactory),
-        credentialProvider: this.credentials(apiKey),
+        credentialProvider: this.credentials(apiKey, endpoint),
         defaultTtlSeconds: 60,
       });
       if (cacheName !== undefined) {
@@ -77,7 +77,12 @@ export class SdkMomentoApi implements MomentoApi {
     }
   }
 
-  private credentials(apiKey: string): CredentialProvider {
+  private credentials(apiKey: string, endpoint?: string): CredentialProvider {
+    if (endpoint !== undefined) {
+      // v2 keys. fromApiKeyV2 always uses TLS, so the loopback test mode sends the same key through our own provider.
+      if (this.override === undefined) return CredentialProvider.fromApiKeyV2({ apiKey, endpoint });
+      return new LoopbackV2CredentialProvider(apiKey, this.override.address);
+    }
     if (this.override === undefined) return CredentialProvider.fromString({ apiKey });
     const address = this.override.address;
     return CredentialProvider.fromString({
@@ -90,6 +95,30 @@ export class SdkMomentoApi implements MomentoApi {
       },
     });
   }
+}
+
+/**
+ * A v2 key sent as fromApiKeyV2 sends it (raw, in the authorization header), but to one
+ * plaintext loopback address: MOMENTO_ENDPOINT_OVERRIDE's test-only mode, which
+ * parseEndpointOverride restricts to loopback hosts.
+ */
+class LoopbackV2CredentialProvider extends CredentialProvider {
+  constructor(
+    private readonly apiKey: string,
+    private readonly address: string,
+  ) {
+    super();
+  }
+  getAuthToken = () => this.apiKey;
+  getControlEndpoint = () => this.address;
+  getCacheEndpoint = () => this.address;
+  getTokenEndpoint = () => this.address;
+  isControlEndpointSecure = () => false;
+  isCacheEndpointSecure = () => false;
+  isTokenEndpointSecure = () => false;
+  isEndpointSecure = () => false;
+  areEndpointsOverridden = () => true;
+  withMomentoLocal = (): CredentialProvider => this;
 }
 
 function failureFrom(error: unknown): RefreshOutcome & { ok: false } {

@@ -34,3 +34,9 @@ export function publishMetrics(): void {
 export function recordDaysToExpiry(days: number): void {
   metrics.addMetric('DaysToExpiry', MetricUnit.NoUnit, days);
 }
+
+/** v2 keys revoked after a promotion or an expiry report, and revocations that failed (to be retried). */
+export function recordRevocations(revoked: number, failed: number): void {
+  if (revoked > 0) metrics.addMetric('KeysRevoked', MetricUnit.Count, revoked);
+  if (failed > 0) metrics.addMetric('RevocationFailed', MetricUnit.Count, failed);
+}

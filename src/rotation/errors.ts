@@ -190,3 +190,114 @@ export class PendingWriteFailedError extends RotationError {
     );
   }
 }
+
+// ---- v2 keys: the management key and Momento's key-management API ------------------------
+
+const MANAGEMENT_KEY_HINT =
+  'The management key is a v2 API key whose role may manage API keys (the Owner or Operator system role, ' +
+  'or a custom role with auth-management write). Create one in the Momento console (API keys, Generate) and ' +
+  'store it as {"apiKey": "<key>"} in its own secret; the function reads that secret\'s AWSCURRENT.';
+
+export class InsecureKeyApiUrlError extends RotationError {
+  override readonly name = 'InsecureKeyApiUrlError';
+  readonly retryable = false;
+  constructor(problem: string) {
+    super(`Invalid configuration: ${problem}`);
+  }
+}
+
+export class ManagementSecretNotConfiguredError extends RotationError {
+  override readonly name = 'ManagementSecretNotConfiguredError';
+  readonly retryable = false;
+  constructor(secretId: string) {
+    super(
+      `The AWSCURRENT key of secret ${secretId} is a v2 API key: it has no refresh token, so rotating it means minting ` +
+        "a successor through Momento's key-management API, which needs a management key. None is configured: set " +
+        `MOMENTO_MANAGEMENT_SECRET_ARN (the ManagementSecretArn parameter of the SAM template). ${MANAGEMENT_KEY_HINT}`,
+    );
+  }
+}
+
+export class ManagementSecretInvalidError extends RotationError {
+  override readonly name = 'ManagementSecretInvalidError';
+  readonly retryable = false;
+  constructor(managementSecretId: string, problem: string, options?: { cause?: unknown }) {
+    super(`The management secret ${managementSecretId} cannot be used: ${problem}. ${MANAGEMENT_KEY_HINT}`, options);
+  }
+}
+
+export class ManagementKeyRejectedError extends RotationError {
+  override readonly name = 'ManagementKeyRejectedError';
+  readonly retryable = false;
+  constructor(managementSecretId: string, failure: 'unauthorized' | 'forbidden', detail: string) {
+    super(
+      failure === 'unauthorized'
+        ? `Momento rejected the management key in ${managementSecretId} (401: invalid or expired${detail ? `; ${detail}` : ''}). ` +
+            `Store a new management key in that secret. ${MANAGEMENT_KEY_HINT}`
+        : `The management key in ${managementSecretId} is not allowed to manage API keys (403${detail ? `; ${detail}` : ''}). ` +
+            'Its role needs permission to manage API keys: use the Owner or Operator role, or give its custom role ' +
+            `auth-management write. ${MANAGEMENT_KEY_HINT}`,
+    );
+  }
+}
+
+export class MissingRoleIdError extends RotationError {
+  override readonly name = 'MissingRoleIdError';
+  readonly retryable = false;
+  constructor(secretId: string, version: string) {
+    super(
+      `The ${version} value of secret ${secretId} has no "roleId": a successor key must get the same Momento role, so ` +
+        'rotation needs it. Add the role id the console shows for this key (API keys, the key\'s Role) as "roleId" ' +
+        '(Owner, Operator and Viewer are system roles; custom roles have their own ids).',
+    );
+  }
+}
+
+export class UnknownRoleError extends RotationError {
+  override readonly name = 'UnknownRoleError';
+  readonly retryable = false;
+  constructor(secretId: string, roleId: string, detail: string) {
+    super(
+      `Momento does not know the role "${roleId}" named by the AWSCURRENT value of secret ${secretId} ` +
+        `(404${detail ? `; ${detail}` : ''}). Set "roleId" to a role that exists in the same Momento account ` +
+        'as the management key (the console lists roles under Access Control).',
+    );
+  }
+}
+
+export class MissingEndpointError extends RotationError {
+  override readonly name = 'MissingEndpointError';
+  readonly retryable = false;
+  constructor(secretId: string, version: string) {
+    super(
+      `The ${version} value of secret ${secretId} has no "endpoint": a v2 key works in every region, but each call ` +
+        'names a regional endpoint. Add the region base endpoint the console shows beside the key ' +
+        '(for example "cell-4-us-west-2-1.prod.a.momentohq.com") as "endpoint".',
+    );
+  }
+}
+
+export class KeyApiRequestRefusedError extends RotationError {
+  override readonly name = 'KeyApiRequestRefusedError';
+  readonly retryable = false;
+  constructor(secretId: string, operation: string, detail: string) {
+    super(
+      `Momento's key-management API refused to ${operation} for secret ${secretId} as a bad request` +
+        `${detail ? ` (${detail})` : ''}. Check "roleId" in the secret, and MOMENTO_API_KEYS_URL.`,
+    );
+  }
+}
+
+export class KeyApiUnavailableError extends RotationError {
+  override readonly name = 'KeyApiUnavailableError';
+  readonly retryable = true;
+  constructor(operation: string, attempts: number, detail: string, options?: { cause?: unknown }) {
+    super(
+      `Momento's key-management API did not answer ${operation} after ${attempts} attempt(s)` +
+        `${detail ? ` (${detail})` : ''}. Nothing was promoted; Secrets Manager retries the rotation. If this ` +
+        "persists, check that the function reaches the API's URL (MOMENTO_API_KEYS_URL; NAT or internet access " +
+        "from its VPC) and that nothing else in the Momento account is using up its ~5 key operations per second.",
+      options,
+    );
+  }
+}

@@ -1,15 +1,15 @@
 import { inspectApiKey } from '../momento/api-key.js';
-import { probeVerdict, refreshVerdict } from '../momento/key-checks.js';
+import type { KeyManagementApi } from '../momento/key-management.js';
+import { probeVerdict } from '../momento/key-checks.js';
 import type { MomentoApi } from '../momento/momento-api.js';
 import { logger } from '../observability/logger.js';
 import { recordDaysToExpiry } from '../observability/metrics.js';
-import { rememberSecret, scrub } from '../observability/redact.js';
-import { describeKeyFile, keyFileAfterRefresh, type KeyDescription } from '../secret/key-file.js';
-import { AWSCURRENT, AWSPENDING, errorName, isFinalError, type SecretStore } from '../secrets-manager/secret-store.js';
+import { scrub } from '../observability/redact.js';
+import { describeKeyFile } from '../secret/key-file.js';
+import { AWSCURRENT, AWSPENDING, errorName, isFinalError, type SecretDescription, type SecretStore } from '../secrets-manager/secret-store.js';
 import {
   InvalidSecretValueError,
-  KeyExpiredError,
-  MissingRefreshTokenError,
+  MissingEndpointError,
   MomentoUnavailableError,
   NoCurrentValueError,
   NotPendingError,
@@ -23,33 +23,35 @@ import {
 import type { RotationEvent, Step } from './event.js';
 import { RetriesExhausted, withRetries } from './retry.js';
 import { keyFileFrom } from './stored-key-file.js';
+import { chooseStrategy, nextKeyValue, type NewKeyValue } from './strategies/key-strategy.js';
+import { revokeRetiredKeys } from './strategies/mint-v2.js';
 
 export interface RotationDeps {
   readonly secrets: SecretStore;
   readonly momento: MomentoApi;
+  /** Momento's key-management API: mints and revokes v2 keys. */
+  readonly keyApi: KeyManagementApi;
+  /** MOMENTO_MANAGEMENT_SECRET_ARN: where the key that may mint and revoke keys lives. */
+  readonly managementSecretId: string | undefined;
+  /** MOMENTO_KEY_LIFETIME_DAYS: minted keys expire after this many days. */
+  readonly keyLifetimeDays: number;
   /** MOMENTO_TEST_CACHE_NAME: probe with `get` in this cache instead of `listCaches`. */
   readonly testCacheName: string | undefined;
   /**
-   * Refreshed key files not yet stored, by secret, with the AWSCURRENT version they were
-   * refreshed from. The refresh token may be single-use, so a refreshed key must survive
-   * a failed write: a later createSecret in the same container (a retry, or a new
-   * rotation after the failed one was abandoned) stores it instead of refreshing again,
-   * as long as AWSCURRENT has not changed since.
+   * New key files (refreshed or minted) not yet stored, by secret, with the AWSCURRENT
+   * version they succeed. A refresh token may be single-use, and a minted key's plaintext
+   * exists once, so a new key must survive a failed write: a later createSecret in the
+   * same container (a retry, or a new rotation after the failed one was abandoned) stores
+   * it instead of refreshing or minting again, as long as AWSCURRENT has not changed since.
    */
   readonly unstoredValues: Map<string, UnstoredValue>;
   readonly now: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export interface RefreshedValue {
-  /** The key file to store, as JSON. */
-  readonly secretString: string;
-  readonly keyInfo: KeyDescription;
-}
-
 export interface UnstoredValue {
   readonly sourceVersionId: string | undefined;
-  readonly value: RefreshedValue;
+  readonly value: NewKeyValue;
 }
 
 export interface StepResult {
@@ -69,6 +71,8 @@ export async function rotate(event: RotationEvent, deps: RotationDeps, deadline:
   if (stages === undefined) throw new TokenNotStagedError(secretId, token);
   if (stages.includes(AWSCURRENT)) {
     logger.info('Version is already AWSCURRENT; nothing to do', { secretArn: secret.arn });
+    // A repeated finishSecret (after a crash past the promotion) still owes the revocations.
+    if (step === 'finishSecret') await revokeRetiredKeys(secretId, deps, deadline - DEADLINE_MARGIN_MS);
     return { step, outcome: 'already-current' };
   }
   if (!stages.includes(AWSPENDING)) throw new NotPendingError(secretId, token);
@@ -76,9 +80,9 @@ export async function rotate(event: RotationEvent, deps: RotationDeps, deadline:
 
   switch (step) {
     case 'createSecret':
-      return { step, outcome: await createSecret(event, current, deps, deadline) };
+      return { step, outcome: await createSecret(event, secret, current, deps, deadline) };
     case 'setSecret':
-      // The refresh in createSecret already created the key at Momento: nothing to push.
+      // createSecret already created the key at Momento (refreshed or minted): nothing to push.
       return { step, outcome: 'nothing-to-set' };
     case 'testSecret':
       return { step, outcome: await testSecret(secretId, token, deps) };
@@ -90,12 +94,20 @@ export async function rotate(event: RotationEvent, deps: RotationDeps, deadline:
         if (!(await deps.secrets.describe(secretId)).versionStages[token]?.includes(AWSCURRENT)) throw error;
       }
       logger.info('Promoted AWSPENDING to AWSCURRENT', { fromVersion: current, toVersion: token });
+      // Only now, with the successor AWSCURRENT, may anything be revoked (v2 keys only).
+      await revokeRetiredKeys(secretId, deps, deadline - DEADLINE_MARGIN_MS);
       return { step, outcome: 'promoted' };
     }
   }
 }
 
-async function createSecret(event: RotationEvent, currentVersionId: string | undefined, deps: RotationDeps, deadline: number): Promise<string> {
+async function createSecret(
+  event: RotationEvent,
+  secret: SecretDescription,
+  currentVersionId: string | undefined,
+  deps: RotationDeps,
+  deadline: number,
+): Promise<string> {
   const { SecretId: secretId, ClientRequestToken: token } = event;
   if ((await deps.secrets.read(secretId, AWSPENDING, token)).found) {
     deps.unstoredValues.delete(secretId);
@@ -103,12 +115,12 @@ async function createSecret(event: RotationEvent, currentVersionId: string | und
     return 'pending-exists';
   }
   const remembered = deps.unstoredValues.get(secretId);
-  // A key refreshed from an earlier AWSCURRENT is no successor to today's: drop it.
+  // A key made from an earlier AWSCURRENT is no successor to today's: drop it.
   let value = remembered?.sourceVersionId === currentVersionId ? remembered?.value : undefined;
-  const outcome = value === undefined ? 'created' : 'stored-earlier-refresh';
+  const outcome = value === undefined ? 'created' : 'stored-earlier-key';
   if (value === undefined) {
     try {
-      value = await refreshCurrentKey(secretId, deps);
+      value = await newKeyFromCurrent(secret, event, deps, deadline);
     } catch (error) {
       // A concurrent delivery of this step may have used the refresh token; it stores its key within moments.
       if (error instanceof RefreshRejectedError && (await pendingAppears(secretId, token, deps))) {
@@ -119,7 +131,7 @@ async function createSecret(event: RotationEvent, currentVersionId: string | und
     }
     deps.unstoredValues.set(secretId, { sourceVersionId: currentVersionId, value });
   } else {
-    logger.info('Storing the key refreshed by an earlier attempt, without refreshing again');
+    logger.info('Storing the key made by an earlier attempt, without refreshing or minting again');
   }
   try {
     await withRetries(() => deps.secrets.putPending(secretId, token, value.secretString, event.RotationToken), {
@@ -144,7 +156,7 @@ async function createSecret(event: RotationEvent, currentVersionId: string | und
     throw new PendingWriteFailedError(secretId, token, attempts, { cause: last });
   }
   deps.unstoredValues.delete(secretId);
-  logger.info('Stored the refreshed key as AWSPENDING', value.keyInfo);
+  logger.info('Stored the new key as AWSPENDING', value.keyInfo);
   return outcome;
 }
 
@@ -153,11 +165,12 @@ async function testSecret(secretId: string, token: string, deps: RotationDeps): 
   if (!stored.found) throw new PendingValueMissingError(secretId, token);
   const pending = keyFileFrom(stored.secretString, secretId, AWSPENDING);
   const kind = inspectApiKey(pending.apiKey).kind;
-  if (kind === 'unrecognised' || kind === 'v2') {
-    throw new InvalidSecretValueError(secretId, AWSPENDING, `its key is ${describeKind(kind)}`);
+  if (kind === 'unrecognised') {
+    throw new InvalidSecretValueError(secretId, AWSPENDING, 'its key is not a Momento API key (neither a v2 key, a v1 key nor a legacy auth token)');
   }
+  if (kind === 'v2' && pending.endpoint === undefined) throw new MissingEndpointError(secretId, AWSPENDING);
   const keyInfo = describeKeyFile(pending, deps.now());
-  const outcome = await deps.momento.probeApiKey(pending.apiKey, deps.testCacheName);
+  const outcome = await deps.momento.probeApiKey(pending.apiKey, deps.testCacheName, kind === 'v2' ? pending.endpoint : undefined);
   if (outcome.ok) {
     logger.info('AWSPENDING key authenticates against Momento', { ...keyInfo, probe: outcome.call });
     return 'authenticated';
@@ -184,41 +197,22 @@ async function pendingAppears(secretId: string, token: string, deps: RotationDep
   return false;
 }
 
-/** Reads AWSCURRENT, refreshes its key at Momento, and returns the key file to store. */
-async function refreshCurrentKey(secretId: string, deps: RotationDeps): Promise<RefreshedValue> {
+/** Reads AWSCURRENT and makes its successor with the strategy its key kind calls for. */
+async function newKeyFromCurrent(secret: SecretDescription, event: RotationEvent, deps: RotationDeps, deadline: number): Promise<NewKeyValue> {
+  const secretId = event.SecretId;
   const stored = await deps.secrets.read(secretId, AWSCURRENT);
   if (!stored.found) throw new NoCurrentValueError(secretId);
   const current = keyFileFrom(stored.secretString, secretId, AWSCURRENT);
-  const kind = inspectApiKey(current.apiKey).kind;
   const currentInfo = describeKeyFile(current, deps.now());
   if (currentInfo.daysLeft !== undefined) recordDaysToExpiry(currentInfo.daysLeft);
-  if (kind === 'v2') throw new MissingRefreshTokenError(secretId, ': it is a v2 (global) API key, which Momento does not refresh');
-  if (kind === 'unrecognised') throw new InvalidSecretValueError(secretId, AWSCURRENT, `its key is ${describeKind(kind)}`);
-  if (current.refreshToken === undefined) throw new MissingRefreshTokenError(secretId, '');
-  if (current.validUntil !== undefined && current.validUntil * 1000 <= deps.now()) {
-    throw new KeyExpiredError(secretId, currentInfo.keyFingerprint, current.validUntil);
-  }
-  logger.info('Refreshing the AWSCURRENT key', currentInfo);
-
-  const refreshed = await deps.momento.refreshApiKey(current.apiKey, current.refreshToken);
-  if (!refreshed.ok) {
-    const detail = scrub(refreshed.message);
-    if (refreshVerdict(refreshed) === 'rejected') {
-      throw new RefreshRejectedError(secretId, currentInfo.keyFingerprint, refreshed.code, detail);
-    }
-    throw new MomentoUnavailableError('the key refresh', refreshed.code, detail);
-  }
-  rememberSecret(refreshed.apiKey);
-  rememberSecret(refreshed.refreshToken);
-  rememberSecret(inspectApiKey(refreshed.apiKey).innerJwt);
-  const secretString = keyFileAfterRefresh(current, refreshed);
-  const keyInfo = describeKeyFile({ ...current, ...refreshed }, deps.now());
-  logger.info('Refreshed the key at Momento', { ...keyInfo, previousKeyFingerprint: currentInfo.keyFingerprint });
-  return { secretString, keyInfo };
-}
-
-function describeKind(kind: 'v2' | 'unrecognised'): string {
-  return kind === 'v2'
-    ? 'a v2 (global) API key, which this function cannot refresh'
-    : 'not a Momento API key (neither a v1 key nor a legacy auth token)';
+  const strategy = chooseStrategy(secretId, current, deps);
+  return nextKeyValue(strategy, {
+    secretId,
+    secret,
+    token: event.ClientRequestToken,
+    current,
+    currentInfo,
+    deps,
+    deadline: deadline - DEADLINE_MARGIN_MS,
+  });
 }

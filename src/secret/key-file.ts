@@ -1,11 +1,16 @@
 import { fingerprint } from '../observability/fingerprint.js';
 
 /**
- * The secret's value: the key file the Momento console downloads
- * (`momento_token.info.json`: {"apiKey", "refreshToken", "validUntil"}), plus the
- * variants written by Momento's example refresh Lambda (key under "authToken" or
- * "apiToken", validUntil as a numeric string). Shared by the rotation function, the
- * CLI and the consumer library. Problems name fields, never values.
+ * The secret's value, for both key kinds:
+ * - v2 (what Momento issues today): {"apiKey", "endpoint", "roleId", "keyId", "validUntil"}.
+ *   `endpoint` is the region base endpoint for `CredentialProvider.fromApiKeyV2`; `roleId`
+ *   gives the successor the same role; `keyId` lets the key be revoked.
+ * - v1 (deprecated): the key file the Momento console downloads
+ *   (`momento_token.info.json`: {"apiKey", "refreshToken", "validUntil"}), plus the
+ *   variants written by Momento's example refresh Lambda (key under "authToken" or
+ *   "apiToken", validUntil as a numeric string).
+ * Shared by the rotation function, the CLI and the consumer library. Problems name
+ * fields, never values.
  */
 
 /** Field names a key may be stored under, preferred first. */
@@ -16,6 +21,12 @@ export interface MomentoKeyFile {
   readonly refreshToken: string | undefined;
   /** Epoch seconds; undefined when the file does not say. */
   readonly validUntil: number | undefined;
+  /** v2: the region base endpoint (e.g. cell-4-us-west-2-1.prod.a.momentohq.com). */
+  readonly endpoint: string | undefined;
+  /** v2: the Momento role the key is bound to; its successor gets the same. */
+  readonly roleId: string | undefined;
+  /** v2: Momento's id for the key, by which it is revoked (not a secret). */
+  readonly keyId: string | undefined;
   /** Every field as stored, so that a rewrite keeps what the user added (a cache name, say). */
   readonly fields: Readonly<Record<string, unknown>>;
 }
@@ -55,7 +66,34 @@ export function parseKeyFile(secretString: string): KeyFileParse {
   if (validUntil === 'invalid') {
     return invalid('"validUntil" must be epoch seconds (a number, or a string of digits)');
   }
-  return { ok: true, file: { apiKey, refreshToken, validUntil, fields } };
+  const v2Fields: Partial<Record<(typeof V2_FIELDS)[number], string>> = {};
+  for (const field of V2_FIELDS) {
+    const raw = fields[field];
+    if (raw === undefined || raw === null) continue;
+    if (typeof raw !== 'string') return invalid(`"${field}" must be a string`);
+    if (raw.trim() !== '') v2Fields[field] = raw.trim();
+  }
+  const { endpoint, roleId, keyId } = v2Fields;
+  return { ok: true, file: { apiKey, refreshToken, validUntil, endpoint, roleId, keyId, fields } };
+}
+
+const V2_FIELDS = ['endpoint', 'roleId', 'keyId'] as const;
+
+/**
+ * The value to store after minting a v2 successor: the documented v2 shape, with every
+ * other field the user stored kept as it was. A refresh token (left from a v1 key being
+ * migrated) is dropped: v2 keys have none.
+ */
+export function keyFileAfterMint(
+  previous: MomentoKeyFile,
+  minted: { apiKey: string; endpoint: string; roleId: string; keyId: string; validUntil: number | undefined },
+): string {
+  const next: Record<string, unknown> = { ...previous.fields };
+  for (const field of [...KEY_FIELDS, 'refreshToken']) delete next[field];
+  Object.assign(next, { apiKey: minted.apiKey, endpoint: minted.endpoint, roleId: minted.roleId, keyId: minted.keyId });
+  if (minted.validUntil === undefined) delete next.validUntil;
+  else next.validUntil = minted.validUntil;
+  return JSON.stringify(next);
 }
 
 /**
@@ -75,19 +113,29 @@ export function keyFileAfterRefresh(
   return JSON.stringify(next);
 }
 
-/** What may be said of a key in logs and output: a fingerprint, its expiry, and the days left. */
+/**
+ * What may be said of a key in logs and output: a fingerprint, its expiry, the days
+ * left, and for v2 keys their key id and role (Momento's identifiers, not secrets).
+ */
 export type KeyDescription = {
   readonly keyFingerprint: string;
   /** ISO 8601; undefined when the file does not say. */
   readonly validUntil: string | undefined;
   readonly daysLeft: number | undefined;
+  readonly keyId?: string;
+  readonly roleId?: string;
 };
 
-export function describeKeyFile(file: Pick<MomentoKeyFile, 'apiKey' | 'validUntil'>, nowMs: number): KeyDescription {
+export function describeKeyFile(
+  file: Pick<MomentoKeyFile, 'apiKey' | 'validUntil'> & Partial<Pick<MomentoKeyFile, 'keyId' | 'roleId'>>,
+  nowMs: number,
+): KeyDescription {
   return {
     keyFingerprint: fingerprint(file.apiKey),
     validUntil: file.validUntil === undefined ? undefined : new Date(file.validUntil * 1000).toISOString(),
     daysLeft: file.validUntil === undefined ? undefined : daysLeft(file.validUntil, nowMs / 1000),
+    ...(file.keyId !== undefined ? { keyId: file.keyId } : {}),
+    ...(file.roleId !== undefined ? { roleId: file.roleId } : {}),
   };
 }
 

@@ -8,9 +8,11 @@ import {
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
+export const AWSPREVIOUS = 'AWSPREVIOUS';
 
 export interface SecretDescription {
   readonly arn: string;
+  readonly name: string;
   /** Absent in some responses: treat absent as "not false", as AWS's templates do. */
   readonly rotationEnabled: boolean | undefined;
   /** Version id -> its staging labels. */
@@ -30,6 +32,7 @@ export class SecretStore {
     const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
     return {
       arn: out.ARN ?? secretId,
+      name: out.Name ?? secretId,
       rotationEnabled: out.RotationEnabled,
       versionStages: out.VersionIdsToStages ?? {},
     };

@@ -31,11 +31,17 @@ describe('parseEndpointOverride', () => {
 
 describe('readConfig', () => {
   it('reads nothing by default', () => {
-    expect(readConfig({})).toEqual({ momentoEndpointOverride: undefined, testCacheName: undefined });
+    expect(readConfig({})).toEqual({
+      momentoEndpointOverride: undefined,
+      testCacheName: undefined,
+      managementSecretId: undefined,
+      apiKeysUrl: 'https://mga.registry.prod.a.momentohq.com',
+      keyLifetimeDays: 30,
+    });
   });
 
   it('reads the override and the test cache name', () => {
-    expect(readConfig({ MOMENTO_ENDPOINT_OVERRIDE: '127.0.0.1:7000', MOMENTO_TEST_CACHE_NAME: ' probe ' })).toEqual({
+    expect(readConfig({ MOMENTO_ENDPOINT_OVERRIDE: '127.0.0.1:7000', MOMENTO_TEST_CACHE_NAME: ' probe ' })).toMatchObject({
       momentoEndpointOverride: { address: '127.0.0.1:7000' },
       testCacheName: 'probe',
     });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   InvalidSecretValueError,
   KeyExpiredError,
+  ManagementSecretNotConfiguredError,
   MissingRefreshTokenError,
   MomentoUnavailableError,
   NotPendingError,
@@ -438,9 +439,11 @@ describe('secrets that cannot be refreshed', () => {
     await createFails(JSON.stringify({ apiKey, validUntil }), MissingRefreshTokenError);
   });
 
-  it('a v2 (global) key says v2 keys are not refreshable', async () => {
-    const error = await createFails(JSON.stringify({ apiKey: fakeV2Key() }), MissingRefreshTokenError);
-    expect(error.message).toContain('v2');
+  it('a v2 key with no management secret configured says to configure one, and which role it needs', async () => {
+    const error = await createFails(JSON.stringify({ apiKey: fakeV2Key(), endpoint: 'e.example', roleId: 'r' }), ManagementSecretNotConfiguredError);
+    expect(error.message).toContain('MOMENTO_MANAGEMENT_SECRET_ARN');
+    expect(error.message).toContain('ManagementSecretArn');
+    expect(error.message).toContain('Operator');
   });
 
   it('an expired key fails before any call to Momento, saying to generate a new key', async () => {

@@ -4,6 +4,7 @@ import { createHandler } from '../../src/handler.js';
 import { STEPS, type Step } from '../../src/rotation/event.js';
 import type { RotationDeps, StepResult } from '../../src/rotation/rotate.js';
 import { SecretStore } from '../../src/secrets-manager/secret-store.js';
+import { FakeKeyApi } from './fake-key-api.js';
 import { FakeMomento } from './fake-momento.js';
 import { SecretsManagerModel } from './secrets-manager-model.js';
 
@@ -11,15 +12,28 @@ import { SecretsManagerModel } from './secrets-manager-model.js';
  * The real handler, with Secrets Manager mocked by a model of AWS's behaviour and
  * Momento faked. Time is simulated: retries' sleeps advance the clock.
  */
-export function rotationHarness(options: { testCacheName?: string; remainingMs?: number } = {}) {
+export const MANAGEMENT_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/management-XyZ123';
+
+/**
+ * `managementSecretId`: MOMENTO_MANAGEMENT_SECRET_ARN. Unset by default, as in a v1-only
+ * deployment; MANAGEMENT_SECRET_ID is a management secret holding a key the fake key API accepts.
+ */
+export function rotationHarness(options: { testCacheName?: string; remainingMs?: number; managementSecretId?: string } = {}) {
   const clock = { now: Math.floor(Date.now() / 1000) * 1000 };
   const sm = new SecretsManagerModel();
   const momento = new FakeMomento(() => clock.now);
+  const keyApi = new FakeKeyApi(momento, () => clock.now);
+  const managementSecretId = options.managementSecretId;
+  const managementKey = keyApi.issueManagementKey();
+  if (managementSecretId === MANAGEMENT_SECRET_ID) sm.otherSecrets.set(MANAGEMENT_SECRET_ID, JSON.stringify({ apiKey: managementKey }));
   const deps: RotationDeps = {
     secrets: new SecretStore(
       new SecretsManagerClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
     ),
     momento,
+    keyApi,
+    managementSecretId,
+    keyLifetimeDays: 30,
     testCacheName: options.testCacheName,
     unstoredValues: new Map(),
     now: () => clock.now,
@@ -36,6 +50,8 @@ export function rotationHarness(options: { testCacheName?: string; remainingMs?:
   return {
     sm,
     momento,
+    keyApi,
+    managementKey,
     deps,
     clock,
     handler,
@@ -53,8 +69,16 @@ export function rotationHarness(options: { testCacheName?: string; remainingMs?:
       }
       return sm.storeCurrent(JSON.stringify(file));
     },
+    /** A v2 secret as a user stores it: the key from the console with its endpoint, role and key id. */
+    storeV2Current(extra: Record<string, unknown> = {}, roleId = 'app-readwrite'): { versionId: string; apiKey: string; keyId: string } {
+      const { apiKey, keyId } = keyApi.issueKey(roleId, 'created in the console', Math.floor(clock.now / 1000) + 60 * 86_400);
+      const versionId = sm.storeCurrent(JSON.stringify({ apiKey, endpoint: V2_ENDPOINT, roleId, keyId, ...extra }));
+      return { versionId, apiKey, keyId };
+    },
     restore: () => sm.restore(),
   };
 }
+
+export const V2_ENDPOINT = 'cell-4-us-west-2-1.prod.a.momentohq.com';
 
 export type Harness = ReturnType<typeof rotationHarness>;

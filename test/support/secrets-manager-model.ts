@@ -35,6 +35,8 @@ export class SecretsManagerModel {
   readonly arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${this.name}-AbCdEf`;
   rotationEnabled: boolean | undefined = true;
   readonly versions = new Map<string, Version>();
+  /** Other secrets (the management secret, say): id -> AWSCURRENT value, readable with GetSecretValue only. */
+  readonly otherSecrets = new Map<string, string>();
   readonly calls: { operation: Operation; input: Record<string, unknown> }[] = [];
   private readonly faults = new Map<Operation, (() => Error | 'apply-then-fail')[]>();
   readonly mock = mockClient(SecretsManagerClient);
@@ -141,6 +143,10 @@ export class SecretsManagerModel {
   }
 
   private getValue(input: GetSecretValueCommandInput) {
+    const other = this.otherSecrets.get(input.SecretId ?? '');
+    if (other !== undefined && (input.VersionStage ?? 'AWSCURRENT') === 'AWSCURRENT') {
+      return { ARN: input.SecretId, Name: input.SecretId, VersionId: 'other', SecretString: other, VersionStages: ['AWSCURRENT'] };
+    }
     this.checkId(input.SecretId);
     const stage = input.VersionStage ?? (input.VersionId ? undefined : 'AWSCURRENT');
     const entry = input.VersionId

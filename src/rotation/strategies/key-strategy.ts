@@ -1,0 +1,56 @@
+import { inspectApiKey } from '../../momento/api-key.js';
+import type { KeyDescription, MomentoKeyFile } from '../../secret/key-file.js';
+import type { SecretDescription } from '../../secrets-manager/secret-store.js';
+import { AWSCURRENT } from '../../secrets-manager/secret-store.js';
+import { InvalidSecretValueError, ManagementSecretNotConfiguredError } from '../errors.js';
+import type { RotationDeps } from '../rotate.js';
+import { mintSuccessorKey } from './mint-v2.js';
+import { refreshCurrentKey } from './refresh-v1.js';
+
+/**
+ * Where the next key comes from: the one thing that differs between the two key kinds
+ * in createSecret (design/key-strategies.md). What must stop working after a promotion
+ * is `revokeRetiredKeys` (mint-v2.ts); v1 keys cannot be revoked and simply expire.
+ */
+export type KeyStrategy = 'refresh-v1' | 'mint-v2';
+
+export interface NextKeyContext {
+  /** As the event names it (ARN or name), for messages. */
+  readonly secretId: string;
+  readonly secret: SecretDescription;
+  /** The version being created (ClientRequestToken). */
+  readonly token: string;
+  readonly current: MomentoKeyFile;
+  readonly currentInfo: KeyDescription;
+  readonly deps: RotationDeps;
+  readonly deadline: number;
+}
+
+/** The key file to store as AWSPENDING, as JSON, with what may be logged about it. */
+export interface NewKeyValue {
+  readonly secretString: string;
+  readonly keyInfo: KeyDescription;
+}
+
+/**
+ * - a v2 key is minted anew (it has no refresh token);
+ * - a v1 key with "roleId" and "endpoint", while a management secret is configured, is
+ *   migrated: its successor is a minted v2 key;
+ * - any other v1 key (or legacy token) is refreshed with its refresh token, as always.
+ */
+export function chooseStrategy(secretId: string, current: MomentoKeyFile, deps: Pick<RotationDeps, 'managementSecretId'>): KeyStrategy {
+  const kind = inspectApiKey(current.apiKey).kind;
+  if (kind === 'unrecognised') {
+    throw new InvalidSecretValueError(secretId, AWSCURRENT, 'its key is not a Momento API key (neither a v2 key, a v1 key nor a legacy auth token)');
+  }
+  if (kind === 'v2') {
+    if (deps.managementSecretId === undefined) throw new ManagementSecretNotConfiguredError(secretId);
+    return 'mint-v2';
+  }
+  const migrating = deps.managementSecretId !== undefined && current.roleId !== undefined && current.endpoint !== undefined;
+  return migrating ? 'mint-v2' : 'refresh-v1';
+}
+
+export function nextKeyValue(strategy: KeyStrategy, context: NextKeyContext): Promise<NewKeyValue> {
+  return strategy === 'mint-v2' ? mintSuccessorKey(context) : refreshCurrentKey(context);
+}

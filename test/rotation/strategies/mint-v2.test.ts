@@ -1,0 +1,389 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  KeyApiRequestRefusedError,
+  KeyApiUnavailableError,
+  ManagementKeyRejectedError,
+  ManagementSecretInvalidError,
+  MissingEndpointError,
+  MissingRoleIdError,
+  UnknownRoleError,
+} from '../../../src/rotation/errors.js';
+import { mintedKeyDescription, parseMintedKeyDescription, secretTag } from '../../../src/rotation/strategies/mint-v2.js';
+import { captureOutputAndCheckForLeaks, expectFailure } from '../../support/capture-output.js';
+import { MANAGEMENT_SECRET_ID, rotationHarness, V2_ENDPOINT, type Harness } from '../../support/harness.js';
+import { serviceError } from '../../support/secrets-manager-model.js';
+import { consoleKeyFile, DAY, fakeV1Key } from '../../support/secrets.js';
+
+const output = captureOutputAndCheckForLeaks();
+let h: Harness;
+
+beforeEach(() => {
+  h = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID });
+});
+afterEach(() => h.restore());
+
+function valueAt(stage: string): Record<string, unknown> {
+  return JSON.parse(h.sm.valueAt(stage)!) as Record<string, unknown>;
+}
+
+/** Key ids of this secret's keys that Momento still accepts (every key the fake knows but the management key). */
+function liveKeyIds(): string[] {
+  return [...h.keyApi.keys.keys()].sort();
+}
+
+function storedKeyIds(...stages: string[]): string[] {
+  return stages.map((s) => valueAt(s).keyId as string).sort();
+}
+
+describe('a v2 rotation', () => {
+  it('mints a successor with the same role, stores {apiKey, endpoint, roleId, keyId, validUntil}, tests and promotes it', async () => {
+    const { versionId, apiKey, keyId } = h.storeV2Current({ cacheName: 'orders' });
+    const token = await h.rotate();
+
+    expect(h.keyApi.count('mint')).toBe(1);
+    const request = h.keyApi.calls.find((c) => c.op === 'mint')!.request!;
+    expect(request.roleId).toBe('app-readwrite');
+    expect(request.expiresAt).toBe(Math.floor(h.clock.now / 1000) + 30 * DAY);
+    // The description names the secret and the version it was minted for.
+    expect(request.description).toContain(h.sm.name);
+    expect(request.description).toContain(token);
+    expect(parseMintedKeyDescription(request.description)).toEqual({ secretTag: secretTag(h.sm.arn), versionId: token, predecessorKeyId: keyId });
+
+    const next = valueAt('AWSCURRENT');
+    expect(Object.keys(next).sort()).toEqual(['apiKey', 'cacheName', 'endpoint', 'keyId', 'roleId', 'validUntil']);
+    expect(next).toMatchObject({ endpoint: V2_ENDPOINT, roleId: 'app-readwrite', cacheName: 'orders', validUntil: request.expiresAt });
+    expect(next.apiKey).not.toBe(apiKey);
+    expect(h.keyApi.keyIdOf(next.apiKey as string)).toBe(next.keyId);
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(h.sm.versionAt('AWSPREVIOUS')).toBe(versionId);
+    // testSecret probed the new key, with its endpoint.
+    expect(h.momento.probeCalls).toEqual([{ apiKey: next.apiKey, cacheName: undefined }]);
+    expect(h.momento.refreshCalls).toHaveLength(0);
+  });
+
+  it('uses MOMENTO_KEY_LIFETIME_DAYS for the minted key\'s expiry', async () => {
+    (h.deps as { keyLifetimeDays: number }).keyLifetimeDays = 7;
+    h.storeV2Current();
+    await h.rotate();
+    expect(valueAt('AWSCURRENT').validUntil).toBe(Math.floor(h.clock.now / 1000) + 7 * DAY);
+  });
+
+  it('makes at most 3 key-API calls when nothing fails: one mint, one listing, one revoke', async () => {
+    h.storeV2Current();
+    await h.rotate(); // the console key becomes AWSPREVIOUS: nothing falls out yet
+    expect(h.keyApi.calls.map((c) => c.op)).toEqual(['mint', 'list']);
+    h.keyApi.calls.length = 0;
+    await h.rotate(); // the console key falls out of AWSPREVIOUS
+    expect(h.keyApi.calls.map((c) => c.op)).toEqual(['mint', 'list', 'revoke']);
+  });
+
+  it('logs key ids, roles and fingerprints, never a key', async () => {
+    const { keyId } = h.storeV2Current();
+    await h.rotate();
+    const minted = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.message === 'Minted a successor key at Momento')!;
+    expect(minted).toMatchObject({ keyId: valueAt('AWSCURRENT').keyId, roleId: 'app-readwrite', previousKeyId: keyId });
+    expect(minted.keyFingerprint).toMatch(/^sha256:[0-9a-f]{8}$/);
+  });
+
+  it('rotates an expired v2 key: minting needs only the management key', async () => {
+    h.storeV2Current({ validUntil: Math.floor(h.clock.now / 1000) - 60 });
+    await h.rotate();
+    expect(h.keyApi.count('mint')).toBe(1);
+    expect(output.text()).toContain('The AWSCURRENT key has expired');
+  });
+});
+
+describe('a minted key is never lost', () => {
+  it('after a failed write, the retried createSecret stores the same minted key without minting again', async () => {
+    h.storeV2Current();
+    const token = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', ...Array.from({ length: 6 }, () => () => serviceError('InternalServiceError', 'boom', 500)));
+    await expect(h.run('createSecret', token)).rejects.toThrow();
+    const minted = [...h.keyApi.keys.values()].find((k) => k.description.includes(token))!;
+    await h.run('createSecret', token);
+    expect(h.keyApi.count('mint')).toBe(1);
+    expect(valueAt('AWSPENDING').apiKey).toBe(minted.apiKey);
+  });
+
+  it('a key minted by a container that died before storing it is revoked by the rotation that stores another', async () => {
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    const token = h.sm.startRotation();
+    // The first container mints, then dies before PutSecretValue: its key is in no version.
+    h.sm.failNext('PutSecretValue', () => serviceError('InternalServiceError', 'container died', 500));
+    const revive = dieOnFirstRetry(h);
+    await expect(h.run('createSecret', token)).rejects.toThrow();
+    h.deps.unstoredValues.clear(); // a fresh container: nothing in memory
+    revive();
+    for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await h.run(step, token);
+    expect(h.keyApi.count('mint')).toBe(2);
+    // The orphan is gone; what stays valid is exactly AWSCURRENT's and AWSPREVIOUS's keys.
+    expect(liveKeyIds()).toEqual([consoleKeyId, valueAt('AWSCURRENT').keyId].sort());
+    await h.rotate();
+    expect(liveKeyIds()).toEqual(storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'));
+  });
+
+  it('a mint whose reply was lost leaves an orphan that finishSecret revokes', async () => {
+    h.storeV2Current();
+    h.keyApi.failNext('mint', 'lost-reply');
+    const token = h.sm.startRotation();
+    await expectFailure(h.run('createSecret', token), KeyApiUnavailableError);
+    for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await h.run(step, token);
+    expect(liveKeyIds()).toEqual(storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'));
+  });
+});
+
+/** The container dies at its first pause before a retry; returns what brings the harness back. */
+function dieOnFirstRetry(harness: Harness): () => void {
+  const original = harness.deps.sleep;
+  (harness.deps as { sleep?: (ms: number) => Promise<void> }).sleep = async () => {
+    throw new Error('container died');
+  };
+  return () => {
+    (harness.deps as { sleep?: (ms: number) => Promise<void> }).sleep = original;
+  };
+}
+
+describe('revocation rules', () => {
+  it('1. never revokes the AWSCURRENT key, nor any key before its successor is AWSCURRENT', async () => {
+    h.storeV2Current();
+    const revokeFn = h.keyApi.revoke.bind(h.keyApi);
+    const seen: string[] = [];
+    h.keyApi.revoke = async (managementKey, keyId) => {
+      const current = valueAt('AWSCURRENT').keyId;
+      const previous = valueAt('AWSPREVIOUS').keyId;
+      expect(keyId).not.toBe(current);
+      expect(keyId).not.toBe(previous);
+      // The step that revokes has already moved AWSCURRENT to its token.
+      expect(h.sm.calls.some((c) => c.operation === 'UpdateSecretVersionStage')).toBe(true);
+      seen.push(keyId);
+      return revokeFn(managementKey, keyId);
+    };
+    for (let i = 0; i < 4; i++) await h.rotate();
+    expect(seen).toHaveLength(3);
+  });
+
+  it('1. a finishSecret whose promotion fails revokes nothing', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const token = h.sm.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) await h.run(step, token);
+    h.sm.failNext('UpdateSecretVersionStage', () => serviceError('AccessDeniedException', 'denied'));
+    await expect(h.run('finishSecret', token)).rejects.toThrow();
+    expect(h.keyApi.count('revoke')).toBe(0);
+    expect(h.keyApi.count('list')).toBe(1); // the first rotation's
+  });
+
+  it('2. after each finishSecret, exactly the AWSCURRENT and AWSPREVIOUS keys stay valid; the imported console key goes when it falls out', async () => {
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    const stranger = h.keyApi.issueKey('app-readwrite', 'another application\'s key');
+    await h.rotate();
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(true); // AWSPREVIOUS
+    for (let i = 0; i < 3; i++) {
+      await h.rotate();
+      expect(liveKeyIds()).toEqual([...storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'), stranger.keyId].sort());
+    }
+    expect(h.keyApi.revoked[0]).toBe(consoleKeyId);
+    expect(h.keyApi.isValid(stranger.keyId)).toBe(true);
+  });
+
+  it('2. never touches keys minted for another secret, even one of the same name in another account', async () => {
+    h.storeV2Current();
+    const elsewhere = { arn: h.sm.arn.replace('123456789012', '210987654321'), name: h.sm.name };
+    const other = h.keyApi.issueKey('app-readwrite', mintedKeyDescription(elsewhere, randomUUID(), undefined));
+    await h.rotate();
+    await h.rotate();
+    expect(h.keyApi.isValid(other.keyId)).toBe(true);
+  });
+
+  it('2. leaves alone a key minted for a version that is AWSPENDING with no value yet (a createSecret in flight)', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const inFlight = h.sm.startRotation();
+    const minted = h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, inFlight, undefined));
+    const stale = h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, randomUUID(), undefined));
+    await h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn });
+    expect(h.keyApi.isValid(minted.keyId)).toBe(true);
+    expect(h.keyApi.isValid(stale.keyId)).toBe(false);
+  });
+
+  it('2. never revokes the management key, even when it was once this secret\'s key', async () => {
+    const { apiKey, keyId } = h.storeV2Current({}, 'operator');
+    h.sm.otherSecrets.set(MANAGEMENT_SECRET_ID, JSON.stringify({ apiKey, keyId }));
+    await h.rotate();
+    await h.rotate();
+    await h.rotate();
+    expect(h.keyApi.isValid(keyId)).toBe(true);
+  });
+
+  it('3. a failed revocation does not fail the promotion; it is logged, counted, and retried by the next expiry report', async () => {
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    await h.rotate();
+    h.keyApi.failNext('revoke', 'unavailable');
+    const token = await h.rotate();
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(true);
+    expect(output.text()).toContain('Could not revoke a retired key');
+    expect(output.text()).toMatch(/"RevocationFailed":1/);
+
+    await h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn });
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(false);
+  });
+
+  it('3. a listing that fails does not fail the promotion, and the next finishSecret retries', async () => {
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    await h.rotate();
+    h.keyApi.failNext('list', 'unavailable');
+    await h.rotate();
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(true);
+    await h.rotate();
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(false);
+    expect(liveKeyIds()).toEqual(storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'));
+  });
+
+  it('3. a repeated finishSecret (crash after the promotion) still revokes what must go', async () => {
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    await h.rotate();
+    h.keyApi.failNext('list', 'unavailable'); // as if the container died after the move
+    const token = await h.rotate();
+    await h.run('finishSecret', token);
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(false);
+  });
+
+  it('4. the expiry report publishes DaysToExpiry for v2 keys', async () => {
+    h.storeV2Current({ validUntil: Math.floor(h.clock.now / 1000) + 12 * DAY + 60 });
+    await expect(h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn })).resolves.toMatchObject({ daysLeft: 12 });
+    expect(output.text()).toMatch(/"DaysToExpiry":12/);
+  });
+});
+
+describe('migration from v1', () => {
+  it('mints a v2 key for a v1 secret with roleId and endpoint, drops the refresh token, and says the v1 key stays valid', async () => {
+    const file = consoleKeyFile(20, Math.floor(h.clock.now / 1000));
+    h.storeCurrent({ ...file, roleId: 'app-readwrite', endpoint: V2_ENDPOINT });
+    await h.rotate();
+    const next = valueAt('AWSCURRENT');
+    expect(next.refreshToken).toBeUndefined();
+    expect(next).toMatchObject({ roleId: 'app-readwrite', endpoint: V2_ENDPOINT });
+    expect(h.keyApi.keyIdOf(next.apiKey as string)).toBe(next.keyId);
+    expect(h.momento.refreshCalls).toHaveLength(0);
+    expect(output.text()).toContain('v1 keys cannot be revoked');
+    expect(h.momento.validKeys.has(file.apiKey)).toBe(true);
+    // The next rotations are plain v2 ones.
+    await h.rotate();
+    await h.rotate();
+    expect(liveKeyIds()).toEqual(storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'));
+  });
+
+  it('refreshes a v1 secret with roleId and endpoint as before when no management secret is configured', async () => {
+    const v1 = rotationHarness();
+    try {
+      v1.storeCurrent({ ...consoleKeyFile(), roleId: 'app-readwrite', endpoint: V2_ENDPOINT });
+      await v1.rotate();
+      expect(v1.momento.refreshCalls).toHaveLength(1);
+      expect(JSON.parse(v1.sm.valueAt('AWSCURRENT')!)).toMatchObject({ roleId: 'app-readwrite', endpoint: V2_ENDPOINT });
+    } finally {
+      v1.restore();
+    }
+  });
+});
+
+describe('the management secret rotating itself', () => {
+  it('mints its successor with its own key, and revokes the old key once it falls out of AWSPREVIOUS', async () => {
+    const self = rotationHarness({ managementSecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/api-key-AbCdEf' });
+    try {
+      const { keyId } = self.storeV2Current({}, 'operator');
+      await self.rotate();
+      const first = JSON.parse(self.sm.valueAt('AWSCURRENT')!) as { keyId: string; roleId: string };
+      expect(first.roleId).toBe('operator');
+      expect(self.keyApi.isValid(keyId)).toBe(true);
+      await self.rotate();
+      expect(self.keyApi.isValid(keyId)).toBe(false);
+      expect(self.keyApi.isValid(first.keyId)).toBe(true);
+      expect([...self.keyApi.keys.keys()].sort()).toEqual(
+        ['AWSCURRENT', 'AWSPREVIOUS'].map((s) => (JSON.parse(self.sm.valueAt(s)!) as { keyId: string }).keyId).sort(),
+      );
+    } finally {
+      self.restore();
+    }
+  });
+});
+
+describe('errors, each leaving AWSCURRENT untouched', () => {
+  async function createFails<E extends Error>(errorClass: abstract new (...args: never[]) => E, arrange: () => void = () => h.storeV2Current()) {
+    arrange();
+    const before = h.sm.valueAt('AWSCURRENT');
+    const token = h.sm.startRotation();
+    const error = await expectFailure(h.run('createSecret', token), errorClass);
+    expect(h.sm.valueAt('AWSCURRENT')).toBe(before);
+    expect(h.sm.count('PutSecretValue')).toBe(0);
+    return error;
+  }
+
+  it('management secret missing', async () => {
+    h.sm.otherSecrets.clear();
+    const error = await createFails(ManagementSecretInvalidError);
+    expect(error.message).toContain('no AWSCURRENT value');
+  });
+
+  it('management secret unreadable (access denied) names the permission the role needs', async () => {
+    // createSecret reads AWSPENDING, then AWSCURRENT, then the management secret: deny the third.
+    const noFault = () => undefined as unknown as Error;
+    h.sm.failNext('GetSecretValue', noFault, noFault, () => serviceError('AccessDeniedException', 'not authorized'));
+    const error = await createFails(ManagementSecretInvalidError);
+    expect(error.message).toContain('AccessDeniedException');
+    expect(error.message).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('management secret holding a v1 key', async () => {
+    h.sm.otherSecrets.set(MANAGEMENT_SECRET_ID, JSON.stringify({ apiKey: fakeV1Key() }));
+    const error = await createFails(ManagementSecretInvalidError);
+    expect(error.message).toContain('not a v2 API key');
+  });
+
+  it('management key rejected (401)', async () => {
+    h.keyApi.managementKeys.clear();
+    const error = await createFails(ManagementKeyRejectedError);
+    expect(error.message).toContain('invalid or expired');
+  });
+
+  it('management key not allowed (403) names the permission it needs', async () => {
+    h.keyApi.managementKeys.set(h.managementKey, 'forbidden');
+    const error = await createFails(ManagementKeyRejectedError);
+    expect(error.message).toMatch(/Owner or Operator role.*auth-management write/);
+  });
+
+  it('roleId missing', async () => {
+    await createFails(MissingRoleIdError, () => h.storeV2Current({ roleId: undefined }));
+  });
+
+  it('a role Momento does not know (404)', async () => {
+    const error = await createFails(UnknownRoleError, () => h.storeV2Current({ roleId: 'no-such-role' }));
+    expect(error.message).toContain('no-such-role');
+  });
+
+  it('endpoint missing', async () => {
+    await createFails(MissingEndpointError, () => h.storeV2Current({ endpoint: undefined }));
+  });
+
+  it('a bad request (400)', async () => {
+    h.keyApi.failNext('mint', 'bad-request');
+    await createFails(KeyApiRequestRefusedError);
+  });
+
+  it('key API unavailable after retries: retryable, so Secrets Manager tries again', async () => {
+    h.keyApi.failNext('mint', 'unavailable');
+    const error = await createFails(KeyApiUnavailableError);
+    expect(error.retryable).toBe(true);
+  });
+
+  it('a pending v2 key without endpoint fails testSecret', async () => {
+    h.storeV2Current();
+    const token = h.sm.startRotation();
+    await h.run('createSecret', token);
+    const pending = valueAt('AWSPENDING');
+    delete pending.endpoint;
+    h.sm.versions.get(token)!.value = JSON.stringify(pending);
+    await expectFailure(h.run('testSecret', token), MissingEndpointError);
+  });
+});
