@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureFileOutputAndCheckForLeaks } from '../support/capture-output.js';
 import { registerSecret } from '../support/secrets.js';
-import type { MomentoFault, FakeMomentoMethod } from '../stand-ins/fake-momento-server.js';
+import type { FakeMomentoMethod, KeyApiFault, KeyApiRoute, MomentoFault } from '../stand-ins/fake-momento-server.js';
 import type { HttpFault, SecretsManagerOperation } from '../stand-ins/fault-proxy.js';
 import { startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
 
@@ -46,6 +46,8 @@ interface FaultCase {
   readonly name: string;
   readonly inject: (arn: string, lineage: string) => void;
   readonly testCacheName?: string;
+  /** A v2 secret, rotated by minting with a management key of its own (faults are scoped to its lineage). */
+  readonly v2?: boolean;
 }
 
 const smOperations: SecretsManagerOperation[] = ['DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage'];
@@ -68,6 +70,15 @@ const momentoFaults = (deadlineMs: number): [string, MomentoFault, number][] => 
   ['delay past the client deadline', { kind: 'delay', ms: deadlineMs + 1_000 }, 1],
 ];
 
+const keyApiRoutes: KeyApiRoute[] = ['mint', 'list', 'revoke'];
+const keyApiFaults: [string, KeyApiFault, number][] = [
+  // Nine in a row outlast the adapter's eight attempts, so the service's retries act too.
+  ['429', { kind: 'throttle' }, 9],
+  ['500', { kind: 'error500' }, 9],
+  ['dropped connection', { kind: 'drop' }, 3],
+  ['reply lost after the request was applied', { kind: 'lost-reply' }, 1],
+];
+
 const cases: FaultCase[] = [
   ...smOperations.flatMap((operation) =>
     httpFaults.map(([label, fault, count]): FaultCase => ({
@@ -82,17 +93,37 @@ const cases: FaultCase[] = [
       ...(testCacheName ? { testCacheName } : {}),
     })),
   ),
+  ...keyApiRoutes.flatMap((route) =>
+    keyApiFaults.map(([label, fault, count]): FaultCase => ({
+      name: `Momento key API ${route}: ${label}`,
+      inject: (_arn, lineage) => stack.momento.failNextKeyApi(route, count, fault, lineage),
+      v2: true,
+    })),
+  ),
+  // v2 secrets meet the Secrets Manager faults too.
+  ...smOperations.map((operation): FaultCase => ({
+    name: `v2: Secrets Manager ${operation}: throttle`,
+    inject: (arn) => stack.proxy.failNext(operation, 4, { kind: 'throttle' }, arn),
+    v2: true,
+  })),
 ];
 
 describe.concurrent('faults, driven to the end with the service\'s retries', () => {
   it.each(cases)('$name', { timeout: 240_000 }, async (faultCase) => {
     let held = false;
     try {
-      const { arn, key, lineage } = await stack.storeConsoleKey(`momento/fault-${randomUUID().slice(0, 8)}`);
+      const name = `momento/fault-${randomUUID().slice(0, 8)}`;
+      const management = faultCase.v2 ? await stack.storeManagementKey(`${name}-management`) : undefined;
+      const { arn, key, lineage } = management
+        ? { ...(await stack.storeV2Key(name)), lineage: management.key.lineage }
+        : await stack.storeConsoleKey(name);
       const originalVersion = Object.keys(await stack.service.stages(arn))[0]!;
       watched.add(arn);
       if (faultCase.testCacheName) stack.momento.caches.add(faultCase.testCacheName);
-      const container = stack.newContainer(faultCase.testCacheName ? { testCacheName: faultCase.testCacheName } : {});
+      const container = stack.newContainer({
+        ...(faultCase.testCacheName ? { testCacheName: faultCase.testCacheName } : {}),
+        ...(management ? { managementSecretId: management.arn } : {}),
+      });
 
       faultCase.inject(arn, lineage);
       await stack.service.rotate(arn, container);
@@ -105,6 +136,14 @@ describe.concurrent('faults, driven to the end with the service\'s retries', () 
       // Nothing was lost: with single-use refresh tokens, the next rotation still works.
       await stack.service.rotate(arn, container);
       expect(await stack.currentKeyWorks(arn)).toBe(true);
+      if (management) {
+        // And no extra key stays valid: after the report retries any failed revocation, exactly AWSCURRENT's and AWSPREVIOUS's.
+        await container({ Action: 'ReportKeyExpiry', SecretId: arn });
+        const held = await Promise.all(['AWSCURRENT', 'AWSPREVIOUS'].map(async (s) => (JSON.parse(await stack.service.value(arn, s)) as { keyId: string }).keyId));
+        const live = stack.momento.liveV2Keys().filter((k) => k.lineage === management.key.lineage && k.keyId !== management.key.keyId);
+        expect(live.map((k) => k.keyId).sort()).toEqual(held.sort());
+        expect(stack.momento.accepts(key.apiKey)).toBe(false);
+      }
       expect(violations.filter((v) => v.startsWith(arn))).toEqual([]);
       held = true;
     } finally {

@@ -1,6 +1,8 @@
 import { auth, cache, control } from '@gomomento/generated-types';
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export type FakeMomentoMethod = 'RefreshApiToken' | 'ListCaches' | 'Get';
 
@@ -21,10 +23,37 @@ export interface IssuedKey {
 
 interface KeyRecord {
   readonly jwt: string;
-  /** Keys refreshed from one another share a lineage; faults can be scoped to one. */
+  /** Keys refreshed from one another share a lineage; faults can be scoped to one. Keys minted share their management key's. */
   readonly lineage: string;
   readonly lifetimeSeconds: number;
   readonly validUntil: number;
+  /** v2 keys: what the key-management API knows of them. */
+  readonly v2?: { readonly keyId: string; readonly roleId: string; readonly description: string; readonly issuedAt: number };
+}
+
+export interface IssuedV2Key {
+  /** A v2 key: a JWT with claim t = "g". */
+  readonly apiKey: string;
+  readonly keyId: string;
+  readonly roleId: string;
+  /** Epoch seconds. */
+  readonly validUntil: number;
+  readonly lineage: string;
+}
+
+export type KeyApiRoute = 'mint' | 'list' | 'revoke';
+
+/** What an injected fault does to one key-API request. */
+export type KeyApiFault =
+  | { readonly kind: 'throttle' } // 429
+  | { readonly kind: 'error500' }
+  | { readonly kind: 'drop' } // the connection closes before the request is applied
+  | { readonly kind: 'lost-reply' }; // applied (a key minted, say), then the connection closes
+
+interface QueuedKeyApiFault {
+  readonly route: KeyApiRoute;
+  readonly fault: KeyApiFault;
+  readonly lineage: string | undefined;
 }
 
 interface RefreshTokenRecord {
@@ -59,6 +88,25 @@ export class FakeMomentoServer {
   private readonly keys = new Map<string, KeyRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   private readonly faults: QueuedFault[] = [];
+  /** Roles by id, and whether a key with the role may manage API keys. */
+  readonly roles = new Map<string, { managesKeys: boolean }>([
+    ['owner', { managesKeys: true }],
+    ['operator', { managesKeys: true }],
+    ['viewer', { managesKeys: false }],
+    ['app-readwrite', { managesKeys: false }],
+  ]);
+  /** Momento's ~5 auth operations per second per account; 0 turns the limit off. */
+  keyApiRatePerSecond = 5;
+  readonly keyApiCalls: Record<KeyApiRoute, number> = { mint: 0, list: 0, revoke: 0 };
+  /** 429s answered for the rate limit (injected throttles not counted). */
+  keyApiThrottled = 0;
+  /** Page size cap for GET /api-keys (Momento's is 100); tests lower it to exercise pagination. */
+  keyApiMaxPageSize = 100;
+  private readonly keyApiFaults: QueuedKeyApiFault[] = [];
+  private bucket = { tokens: 5, at: Date.now() };
+  private httpServer: Server | undefined;
+  /** Base URL of the key-management HTTP API (MOMENTO_API_KEYS_URL). */
+  apiKeysUrl = '';
 
   private constructor(
     private readonly server: grpc.Server,
@@ -71,6 +119,7 @@ export class FakeMomentoServer {
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
     );
     const fake = new FakeMomentoServer(server, `127.0.0.1:${port}`);
+    await fake.startKeyApi();
     server.addService(auth.auth.UnimplementedAuthService.definition, {
       RefreshApiToken: fake.unary('RefreshApiToken', (call: grpc.ServerUnaryCall<auth.auth._RefreshApiTokenRequest, unknown>) =>
         fake.refresh(call.request),
@@ -88,6 +137,8 @@ export class FakeMomentoServer {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
     this.server.forceShutdown();
+    this.httpServer?.closeAllConnections();
+    await new Promise<void>((resolve) => this.httpServer?.close(() => resolve()) ?? resolve());
   }
 
   // ---- arranging ---------------------------------------------------------------------------
@@ -97,9 +148,31 @@ export class FakeMomentoServer {
     return this.mint(options.lineage ?? randomUUID(), options.lifetimeSeconds ?? 30 * 86_400);
   }
 
+  /** A v2 key as the console issues it, with its key id and role (a management key, with a managing role). */
+  issueV2Key(options: { roleId?: string; lifetimeSeconds?: number; description?: string; lineage?: string } = {}): IssuedV2Key {
+    return this.mintV2(
+      options.lineage ?? randomUUID(),
+      options.roleId ?? 'app-readwrite',
+      options.description ?? 'created in the console',
+      this.nowSeconds() + (options.lifetimeSeconds ?? 60 * 86_400),
+    );
+  }
+
   /** Makes a key invalid at once, as revoking it in the console would. */
   revoke(apiKey: string): void {
     this.keys.delete(innerJwt(apiKey));
+  }
+
+  /** The next `count` requests to `route` (made with a management key of `lineage`, when given) meet `fault`. */
+  failNextKeyApi(route: KeyApiRoute, count: number, fault: KeyApiFault, lineage?: string): void {
+    for (let i = 0; i < count; i++) this.keyApiFaults.push({ route, fault, lineage });
+  }
+
+  /** v2 keys Momento still accepts, with what the key-management API lists of them. */
+  liveV2Keys(): { keyId: string; roleId: string; description: string; lineage: string }[] {
+    return [...this.keys.values()]
+      .filter((k) => k.v2 !== undefined && k.validUntil > this.nowSeconds())
+      .map((k) => ({ keyId: k.v2!.keyId, roleId: k.v2!.roleId, description: k.v2!.description, lineage: k.lineage }));
   }
 
   /** The next `count` calls of `method` (for keys of `lineage`, when given) meet `fault`. */
@@ -112,7 +185,7 @@ export class FakeMomentoServer {
   }
 
   pendingFaults(): number {
-    return this.faults.length;
+    return this.faults.length + this.keyApiFaults.length;
   }
 
   // ---- inspecting ------------------------------------------------------------------------------
@@ -158,6 +231,117 @@ export class FakeMomentoServer {
     return new cache.cache_client._GetResponse({ result: cache.cache_client.ECacheResult.Miss });
   }
 
+  // ---- the key-management HTTP API (api-keys-http-api.md) ------------------------------------------
+
+  private async startKeyApi(): Promise<void> {
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => this.handleKeyApi(request, response, body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.httpServer = server;
+    this.apiKeysUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  private handleKeyApi(request: IncomingMessage, response: ServerResponse, body: string): void {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const route: KeyApiRoute | undefined =
+      request.method === 'POST' && url.pathname === '/api-keys'
+        ? 'mint'
+        : request.method === 'GET' && url.pathname === '/api-keys'
+          ? 'list'
+          : request.method === 'DELETE' && url.pathname.startsWith('/api-keys/')
+            ? 'revoke'
+            : undefined;
+    const send = (status: number, json: unknown) => {
+      response.writeHead(status, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify(json));
+    };
+    const fail = (status: number, code: string, message: string) => send(status, { code, message });
+    if (route === undefined) return fail(404, 'NotFound', 'no such route');
+    this.keyApiCalls[route]++;
+
+    const caller = this.keys.get(request.headers.authorization ?? '');
+    const index = this.keyApiFaults.findIndex((f) => f.route === route && (f.lineage === undefined || f.lineage === caller?.lineage));
+    const fault = index >= 0 ? this.keyApiFaults.splice(index, 1)[0]!.fault : undefined;
+    if (fault?.kind === 'throttle') return fail(429, 'TooManyRequests', 'Request rate exceeded the limits for this account');
+    if (fault?.kind === 'error500') return fail(500, 'InternalServerError', 'Internal server error');
+    if (fault?.kind === 'drop') return void request.socket.destroy();
+    if (!this.takeRateToken()) {
+      this.keyApiThrottled++;
+      return fail(429, 'TooManyRequests', 'Request rate exceeded the limits for this account');
+    }
+
+    if (!caller || caller.v2 === undefined || caller.validUntil <= this.nowSeconds()) {
+      return fail(401, 'Unauthorized', 'Invalid or expired API key');
+    }
+    if (!this.roles.get(caller.v2.roleId)?.managesKeys) return fail(403, 'PermissionDenied', 'The API key does not grant auth-management access');
+
+    let answer: [number, unknown];
+    switch (route) {
+      case 'mint': {
+        let request: { role_id?: unknown; description?: unknown; expiry?: unknown };
+        try {
+          request = JSON.parse(body) as typeof request;
+        } catch {
+          return fail(400, 'Bad Request', 'malformed JSON');
+        }
+        const { role_id: roleId, description, expiry } = request;
+        if (typeof roleId !== 'string' || typeof description !== 'string' || !(expiry === 'never' || typeof expiry === 'number')) {
+          return fail(400, 'Bad Request', 'role_id, description and expiry are required');
+        }
+        if (!this.roles.has(roleId)) return fail(404, 'NotFound', `no role ${roleId}`);
+        const minted = this.mintV2(caller.lineage, roleId, description, expiry === 'never' ? Number.MAX_SAFE_INTEGER : expiry);
+        answer = [200, { api_key: minted.apiKey, key_info: this.keyInfo(this.keys.get(minted.apiKey)!) }];
+        break;
+      }
+      case 'list': {
+        const limit = Number(url.searchParams.get('limit') ?? '100');
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100) return fail(400, 'Bad Request', 'limit must be 1 to 100');
+        const offset = Number(url.searchParams.get('next_token') ?? '0');
+        const all = [...this.keys.values()].filter((k) => k.v2 !== undefined && k.validUntil > this.nowSeconds());
+        const size = Math.min(limit, this.keyApiMaxPageSize);
+        const page = all.slice(offset, offset + size);
+        answer = [200, { key_info: page.map((k) => this.keyInfo(k)), ...(offset + size < all.length ? { next_token: String(offset + size) } : {}) }];
+        break;
+      }
+      case 'revoke': {
+        const keyId = decodeURIComponent(url.pathname.slice('/api-keys/'.length));
+        const record = [...this.keys.values()].find((k) => k.v2?.keyId === keyId);
+        if (!record) return fail(404, 'NotFound', `no key ${keyId}`);
+        this.keys.delete(record.jwt);
+        answer = [200, {}];
+        break;
+      }
+    }
+    if (fault?.kind === 'lost-reply') return void request.socket.destroy();
+    send(...answer);
+  }
+
+  private keyInfo(record: KeyRecord) {
+    const v2 = record.v2!;
+    return {
+      key_id: v2.keyId,
+      account_id: 'fake-account',
+      description: v2.description,
+      role_id: v2.roleId,
+      ...(record.validUntil < Number.MAX_SAFE_INTEGER ? { expires_at_epoch_seconds: record.validUntil } : {}),
+      issued_at_epoch_seconds: v2.issuedAt,
+    };
+  }
+
+  /** A token bucket: `keyApiRatePerSecond` a second, bursts of as many. */
+  private takeRateToken(): boolean {
+    if (this.keyApiRatePerSecond <= 0) return true;
+    const now = Date.now();
+    const rate = this.keyApiRatePerSecond;
+    this.bucket = { tokens: Math.min(rate, this.bucket.tokens + ((now - this.bucket.at) / 1000) * rate), at: now };
+    if (this.bucket.tokens < 1) return false;
+    this.bucket.tokens -= 1;
+    return true;
+  }
+
   // ---- plumbing ---------------------------------------------------------------------------------
 
   private authenticate(jwt: string): KeyRecord {
@@ -165,6 +349,15 @@ export class FakeMomentoServer {
     if (!record) throw status(grpc.status.UNAUTHENTICATED, 'Invalid signature');
     if (record.validUntil <= this.nowSeconds()) throw status(grpc.status.UNAUTHENTICATED, 'Token has expired');
     return record;
+  }
+
+  private mintV2(lineage: string, roleId: string, description: string, validUntil: number): IssuedV2Key {
+    const apiKey = fakeJwt({ t: 'g' });
+    const keyId = randomUUID();
+    const issuedAt = this.nowSeconds();
+    this.keys.set(apiKey, { jwt: apiKey, lineage, lifetimeSeconds: validUntil - issuedAt, validUntil, v2: { keyId, roleId, description, issuedAt } });
+    this.onIssue?.(apiKey);
+    return { apiKey, keyId, roleId, validUntil, lineage };
   }
 
   private mint(lineage: string, lifetimeSeconds: number): IssuedKey {
@@ -241,7 +434,7 @@ function innerJwt(apiKey: string): string {
   return apiKey;
 }
 
-function fakeJwt(): string {
+function fakeJwt(claims: Record<string, unknown> = {}): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: 'fake', jti: randomUUID() })}.${randomBytes(24).toString('base64url')}`;
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: 'fake', jti: randomUUID(), ...claims })}.${randomBytes(24).toString('base64url')}`;
 }

@@ -4,7 +4,7 @@ import { createRotationDeps } from '../../src/dependencies.js';
 import { createHandler } from '../../src/handler.js';
 import type { RotationDeps } from '../../src/rotation/rotate.js';
 import { parseKeyFile } from '../../src/secret/key-file.js';
-import { FakeMomentoServer, type IssuedKey } from './fake-momento-server.js';
+import { FakeMomentoServer, type IssuedKey, type IssuedV2Key } from './fake-momento-server.js';
 import { FaultProxy } from './fault-proxy.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
 import { CREDENTIALS, REGION, SecretsManagerService, type Invoke, type StepReport } from './secrets-manager-service.js';
@@ -19,11 +19,23 @@ export interface LocalStack {
   newContainer(config?: Partial<RotationConfig>): Invoke;
   /** What a user does after downloading a key from the console: CreateSecret with the file. */
   storeConsoleKey(name: string, options?: { lifetimeSeconds?: number; extraFields?: Record<string, unknown> }): Promise<StoredKey>;
+  /** A v2 key from the console, stored as {apiKey, endpoint, roleId, keyId, validUntil}. */
+  storeV2Key(name: string, options?: { roleId?: string; lineage?: string; extraFields?: Record<string, unknown> }): Promise<StoredV2Key>;
+  /** A management key (role Operator) in its own secret, as {"apiKey", "keyId"}. Its lineage scopes faults to what it mints. */
+  storeManagementKey(name: string): Promise<StoredV2Key>;
   createSecret(name: string, secretString: string): Promise<string>;
   /** Whether the fake Momento accepts the key AWSCURRENT holds right now. */
   currentKeyWorks(secretId: string): Promise<boolean>;
   stop(): Promise<void>;
 }
+
+export interface StoredV2Key {
+  readonly arn: string;
+  readonly key: IssuedV2Key;
+}
+
+/** The region base endpoint stored with v2 keys (the fake answers on one address whatever it is). */
+export const FAKE_V2_ENDPOINT = 'cell-1-fake-1.prod.a.momentohq.com';
 
 export interface StoredKey {
   readonly arn: string;
@@ -48,6 +60,7 @@ export async function startLocalStack(options: { onStep?: (report: StepReport) =
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.endpoint,
     MOMENTO_ENDPOINT_OVERRIDE: momento.address,
+    MOMENTO_API_KEYS_URL: momento.apiKeysUrl,
   });
 
   const lambdaArn = await SecretsManagerService.registerStubLambda(moto.endpoint);
@@ -71,6 +84,15 @@ export async function startLocalStack(options: { onStep?: (report: StepReport) =
       const key = momento.issueKey(lifetimeSeconds === undefined ? {} : { lifetimeSeconds });
       const arn = await createSecret(name, JSON.stringify({ ...extraFields, ...key }));
       return { arn, key, lineage: momento.lineageOf(key.apiKey)! };
+    },
+    async storeV2Key(name, { roleId, lineage, extraFields = {} } = {}) {
+      const key = momento.issueV2Key({ ...(roleId ? { roleId } : {}), ...(lineage ? { lineage } : {}) });
+      const value = { ...extraFields, apiKey: key.apiKey, endpoint: FAKE_V2_ENDPOINT, roleId: key.roleId, keyId: key.keyId, validUntil: key.validUntil };
+      return { arn: await createSecret(name, JSON.stringify(value)), key };
+    },
+    async storeManagementKey(name) {
+      const key = momento.issueV2Key({ roleId: 'operator' });
+      return { arn: await createSecret(name, JSON.stringify({ apiKey: key.apiKey, keyId: key.keyId })), key };
     },
     createSecret,
     async currentKeyWorks(secretId) {
