@@ -1,20 +1,19 @@
 /**
- * `npm run demo`: a whole rotation, locally, with no cloud. Starts moto_server (Secrets
- * Manager) and a fake Momento on 127.0.0.1, stores a key as a user would after
- * downloading it from the Momento console, runs two full rotations the way Secrets
- * Manager drives them, and proves the new key authenticates. Exits non-zero on any
- * failure and leaves no process behind. `--verbose` also prints the function's JSON logs.
+ * `npm run demo`: a whole v2 key rotation, locally, with no cloud. Starts moto_server
+ * (Secrets Manager) and a fake Momento (gRPC services and the key-management HTTP API) on
+ * 127.0.0.1, stores a management key and an application key as a user would after
+ * creating them in the Momento console, runs two full rotations the way Secrets Manager
+ * drives them, proves the new key authenticates and that the original key, once it fell
+ * out of AWSPREVIOUS, was revoked. Exits non-zero on any failure and leaves no process
+ * behind. `--verbose` also prints the function's JSON logs and metrics.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 const verbose = process.argv.includes('--verbose');
 process.env.POWERTOOLS_LOG_LEVEL ??= verbose ? 'INFO' : 'WARN';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+if (!verbose) process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 // Imported after the environment is set: the logger reads its level when it is created.
-const { startLocalStack } = await import('../test/stand-ins/local-stack.js');
+const { startLocalStack, FAKE_V2_ENDPOINT } = await import('../test/stand-ins/local-stack.js');
 const { SdkMomentoApi } = await import('../src/momento/sdk-momento-api.js');
 const { fingerprint } = await import('../src/observability/fingerprint.js');
 // The same view of the versions as `momento-secret-rotation status` gives.
@@ -26,8 +25,16 @@ const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 function printVersions(title: string, rows: readonly VersionRow[]): void {
   console.log(`\n${bold(title)}`);
   const table = [
-    ['version', 'stages', 'key', 'validUntil', 'days left'],
-    ...rows.map((r) => [r.versionId, r.stages.join(','), r.fingerprint ?? `(${r.holds})`, r.validUntil ?? '-', String(r.daysLeft ?? '-')]),
+    ['version', 'stages', 'key', 'key id', 'role', 'validUntil', 'days left'],
+    ...rows.map((r) => [
+      r.versionId,
+      r.stages.join(','),
+      r.fingerprint ?? `(${r.holds})`,
+      r.keyId ?? '-',
+      r.roleId ?? '-',
+      r.validUntil ?? '-',
+      String(r.daysLeft ?? '-'),
+    ]),
   ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   for (const row of table) console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
@@ -41,41 +48,50 @@ const stack = await startLocalStack({
     else console.log(`${label} ok  ${(outcome as { outcome?: string }).outcome ?? ''}  (${ms} ms)`);
   },
 });
-const workDir = await mkdtemp(join(tmpdir(), 'momento-demo-'));
 let failed = false;
 try {
   console.log(bold('Local stand-ins'));
   console.log(`  Secrets Manager: moto_server at ${stack.moto.endpoint} (pid ${stack.moto.pid})`);
-  console.log(`  Momento:         fake gRPC server at ${stack.momento.address} (single-use refresh tokens)`);
+  console.log(`  Momento:         fake gRPC server at ${stack.momento.address}, key-management API at ${stack.momento.apiKeysUrl} (5 operations/s)`);
+  const probe = new SdkMomentoApi({ address: stack.momento.address });
+  const authenticates = async (apiKey: string) => {
+    const answer = await probe.probeApiKey(apiKey, undefined, FAKE_V2_ENDPOINT);
+    if (!answer.ok && answer.code !== 'AUTHENTICATION_ERROR') throw new Error(`Momento gave no clear answer: ${answer.code}`);
+    return answer.ok;
+  };
 
-  // 1. The user creates an API key in the Momento console and downloads momento_token.info.json...
-  const download = join(workDir, 'momento_token.info.json');
-  await writeFile(download, JSON.stringify(stack.momento.issueKey({ lifetimeSeconds: 30 * 86_400 })));
-  // ...and stores it: aws secretsmanager create-secret --name momento/api-key --secret-string file://momento_token.info.json
-  const arn = await stack.createSecret('momento/api-key', await readFile(download, 'utf8'));
-  console.log(`\n${bold('Stored the console download as')} ${arn}`);
+  // 1. In the Momento console the user creates a management key (role Operator) and stores it in its own secret:
+  //    aws secretsmanager create-secret --name momento/management --secret-string '{"apiKey":"…","keyId":"…"}'
+  const management = await stack.storeManagementKey('momento/management');
+  console.log(`\n${bold('Stored the management key')} (role operator, key id ${management.key.keyId}) in ${management.arn}`);
+
+  // 2. ...and the application's key, with its endpoint, role and key id:
+  //    aws secretsmanager create-secret --name momento/api-key --secret-string '{"apiKey":"…","endpoint":"…","roleId":"…","keyId":"…"}'
+  const { arn, key: original } = await stack.storeV2Key('momento/api-key');
+  console.log(`${bold('Stored the application key')} (key ${fingerprint(original.apiKey)}, id ${original.keyId}) in ${arn}`);
   const versions = async () => (await inspectSecret(stack.service.client, arn)).versions;
   printVersions('Before', await versions());
 
-  // 2. Two full rotations, as Secrets Manager drives them (RotateSecret, then the four steps).
-  const container = stack.newContainer();
+  // 3. Two full rotations, as Secrets Manager drives them (RotateSecret, then the four steps).
+  const container = stack.newContainer({ managementSecretId: management.arn });
   for (rotationNumber = 1; rotationNumber <= 2; rotationNumber++) {
     console.log(`\n${bold(`Rotation ${rotationNumber}`)}`);
     await stack.service.rotate(arn, container);
     printVersions(`After rotation ${rotationNumber}`, await versions());
   }
 
-  // 3. Proof: the key now in AWSCURRENT authenticates against Momento, through the real SDK.
-  const current = JSON.parse(await stack.service.value(arn, 'AWSCURRENT')) as { apiKey: string };
-  const probe = await new SdkMomentoApi({ address: stack.momento.address }).probeApiKey(current.apiKey, undefined);
-  if (!probe.ok) throw new Error(`the new AWSCURRENT key did not authenticate: ${probe.code}`);
-  console.log(`\n${bold('AWSCURRENT key')} ${fingerprint(current.apiKey)} authenticates against Momento (${probe.call}: ok).`);
+  // 4. Proof, through the real Momento SDK: the new AWSCURRENT key works, the original key no longer does.
+  const current = JSON.parse(await stack.service.value(arn, 'AWSCURRENT')) as { apiKey: string; keyId: string };
+  if (!(await authenticates(current.apiKey))) throw new Error('the new AWSCURRENT key did not authenticate');
+  console.log(`\n${bold('AWSCURRENT key')} ${fingerprint(current.apiKey)} (id ${current.keyId}) authenticates against Momento.`);
+  if (await authenticates(original.apiKey)) throw new Error('the original key still authenticates after it left AWSPREVIOUS');
+  console.log(`${bold('Original key')} ${fingerprint(original.apiKey)} (id ${original.keyId}) was revoked once it fell out of AWSPREVIOUS: Momento now rejects it.`);
+  console.log(`Key-management API calls: ${Object.entries(stack.momento.keyApiCalls).map(([route, n]) => `${route} ${n}`).join(', ')}.`);
   console.log('Rotation works end to end.');
 } catch (error) {
   failed = true;
   console.error(`\nDemo failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
 } finally {
   await stack.stop();
-  await rm(workDir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

@@ -17,6 +17,9 @@ export interface VersionReport {
   /** key-file: the console's JSON; bare-key: a key as plain text; other: neither. */
   readonly holds: 'key-file' | 'bare-key' | 'other' | 'no-value';
   readonly fingerprint: string | undefined;
+  /** v2 keys: Momento's key id and role (not secrets). */
+  readonly keyId?: string;
+  readonly roleId?: string;
   readonly validUntil: string | undefined;
   readonly daysLeft: number | undefined;
   /** Whether the rotation function can refresh this key: a v1 key with its refresh token. */
@@ -118,6 +121,8 @@ async function describeVersion(
     ...base,
     holds: 'key-file',
     fingerprint: key.keyFingerprint,
+    ...(key.keyId !== undefined ? { keyId: key.keyId } : {}),
+    ...(key.roleId !== undefined ? { roleId: key.roleId } : {}),
     validUntil: key.validUntil,
     daysLeft: key.daysLeft,
     refreshable: problem === undefined,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 describe('npm run demo', () => {
-  it('runs two rotations locally, shows steps and tables, proves the new key, exits 0 and leaves no process behind', () => {
+  it('rotates a v2 key twice locally, shows steps and tables with key ids, proves the new key and the revocation, exits 0 and leaves no process behind', () => {
     const run = spawnSync('npm', ['run', '--silent', 'demo'], { encoding: 'utf8', timeout: 120_000 });
     expect(run.status, run.stderr).toBe(0);
     const out = run.stdout;
@@ -10,7 +10,12 @@ describe('npm run demo', () => {
       expect(out).toMatch(new RegExp(`rotation 2\\s+${step}\\s+ok`));
     }
     expect(out).toMatch(/After rotation 2[\s\S]*AWSPREVIOUS[\s\S]*AWSCURRENT/);
-    expect(out).toMatch(/AWSCURRENT key sha256:[0-9a-f]{8} authenticates against Momento/);
+    expect(out).toMatch(/AWSCURRENT key sha256:[0-9a-f]{8} \(id [0-9a-f-]{36}\) authenticates against Momento/);
+    expect(out).toMatch(/Original key sha256:[0-9a-f]{8} \(id [0-9a-f-]{36}\) was revoked once it fell out of AWSPREVIOUS: Momento now rejects it/);
+    expect(out).toMatch(/key id\s+role/);
+    expect(out).toContain('Key-management API calls: mint 2, list 2, revoke 1.');
+    // Metrics stay behind --verbose with the other logs.
+    expect(out).not.toContain('_aws');
     // The demo's keys live in its own process; none may be printed: nothing key-like, only fingerprints.
     expect(out).not.toMatch(/[A-Za-z0-9+/=_-]{48,}/);
 

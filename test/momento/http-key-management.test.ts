@@ -57,8 +57,8 @@ describe('HttpKeyManagementApi', () => {
   });
 
   it.each([
-    ['an unknown management key', () => 'not-a-key', 'unauthorized'],
-    ['a management key whose role may not manage keys', () => momento.issueV2Key({ roleId: 'viewer' }).apiKey, 'forbidden'],
+    ['an unknown management key', (): string => 'not-a-key', 'unauthorized'],
+    ['a management key whose role may not manage keys', (): string => momento.issueV2Key({ roleId: 'viewer' }).apiKey, 'forbidden'],
   ] as const)('fails on %s without retrying', async (_label, key, failure) => {
     const error = await api.list(key(), deadline()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KeyApiError);
