@@ -5,7 +5,10 @@
  *    against moto_server and the fake Momento (median of RUNS): time to import, time to
  *    import and run, peak RSS, and whether the Momento SDK was loaded. Beside it, the same
  *    for a naive bundle of the same dependencies imported at the top, built here, and the ratio;
- * 3. one full warm rotation: wall time (median), and Secrets Manager and Momento calls by operation.
+ * 3. one full warm rotation: wall time (median), and Secrets Manager and Momento calls by operation;
+ * 4. v2 keys: key-management API calls per warm v2 rotation, by route, and a burst of
+ *    BURST v2 secrets rotating at once against the fake's 5-operations-per-second limit
+ *    (wall time, 429s seen).
  * Then it checks the budgets in bench/budgets.json and exits 1 if one is broken. Times are
  * reported, never asserted: they depend on the machine.
  */
@@ -35,6 +38,7 @@ interface Budgets {
   handlerBundleBytes: number;
   secretsManagerCallsPerRotation: number;
   momentoCallsPerRotation: number;
+  keyApiCallsPerV2Rotation: number;
 }
 const budgets = JSON.parse(await readFile('bench/budgets.json', 'utf8')) as Budgets;
 const violations: string[] = [];
@@ -130,6 +134,52 @@ try {
   console.log(`  Momento calls: ${total(momento)} (${Object.entries(momento).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   if (total(sm) > budgets.secretsManagerCallsPerRotation) violations.push(`${total(sm)} Secrets Manager calls per rotation, over the budget of ${budgets.secretsManagerCallsPerRotation}`);
   if (total(momento) > budgets.momentoCallsPerRotation) violations.push(`${total(momento)} Momento calls per rotation, over the budget of ${budgets.momentoCallsPerRotation}`);
+
+  // ---- 4. v2 keys: key-API calls per rotation, and a burst against the account's rate limit ----------
+  const management = await stack.storeManagementKey('momento/bench-management');
+  const v2 = await stack.storeV2Key('momento/bench-v2');
+  const v2Container = stack.newContainer({ managementSecretId: management.arn });
+  await stack.service.rotate(v2.arn, v2Container); // warms the container; the console key becomes AWSPREVIOUS
+  // Counted with the rate limit off: a 429 is a failure, and this is the count when nothing fails.
+  const rate = stack.momento.keyApiRatePerSecond;
+  stack.momento.keyApiRatePerSecond = 0;
+  const keyApiBefore = { ...stack.momento.keyApiCalls };
+  const smV2Before = { ...stack.proxy.counts };
+  const v2Times: number[] = [];
+  for (let i = 0; i < WARM_ROTATIONS; i++) {
+    const started = performance.now();
+    await stack.service.rotate(v2.arn, v2Container);
+    v2Times.push(performance.now() - started);
+  }
+  const keyApi = perRotation(stack.momento.keyApiCalls, keyApiBefore);
+  stack.momento.keyApiRatePerSecond = rate;
+  const smV2 = perRotation(stack.proxy.counts, smV2Before);
+  console.log(`
+Warm v2 rotation (mint, test, promote, revoke; median of ${WARM_ROTATIONS}): ${median(v2Times).toFixed(0)} ms`);
+  console.log(`  Key-management API calls: ${total(keyApi)} (${Object.entries(keyApi).map(([k, v]) => `${k} ${v}`).join(', ')}); budget ${budgets.keyApiCallsPerV2Rotation}`);
+  console.log(`  Secrets Manager calls by the function: ${total(smV2)} (${Object.entries(smV2).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  if (total(keyApi) > budgets.keyApiCallsPerV2Rotation) violations.push(`${total(keyApi)} key-API calls per v2 rotation, over the budget of ${budgets.keyApiCallsPerV2Rotation}`);
+
+  const BURST = 20;
+  const secrets = await Promise.all(Array.from({ length: BURST }, (_, i) => stack.storeV2Key(`momento/bench-burst-${i}`)));
+  // Each secret's first rotation keeps its console key as AWSPREVIOUS; the burst is every secret's second, so each one mints, lists and revokes.
+  for (const secret of secrets) await stack.service.rotate(secret.arn, v2Container);
+  stack.momento.bucketReset();
+  const throttledBefore = stack.momento.keyApiThrottled;
+  const burstCallsBefore = { ...stack.momento.keyApiCalls };
+  const burstStarted = performance.now();
+  const outcomes = await Promise.allSettled(secrets.map((secret) => stack.service.rotate(secret.arn, stack.newContainer({ managementSecretId: management.arn }))));
+  const burstMs = performance.now() - burstStarted;
+  const completed = outcomes.filter((o) => o.status === 'fulfilled');
+  const retriedRotations = completed.filter((o) => (o as PromiseFulfilledResult<{ attempts: number }>).value.attempts > 1).length;
+  const burstCalls = Object.entries(stack.momento.keyApiCalls).reduce((n, [route, count]) => n + count - (burstCallsBefore[route as keyof typeof burstCallsBefore] ?? 0), 0);
+  const stillValid = stack.momento.liveV2Keys().filter((k) => k.lineage === management.key.lineage && k.keyId !== management.key.keyId).length;
+  console.log(`
+Burst: ${BURST} v2 secrets rotating at once, one account limited to ${stack.momento.keyApiRatePerSecond} key operations per second`);
+  console.log(`  completed ${completed.length}/${BURST} in ${(burstMs / 1000).toFixed(1)} s wall time; ${burstCalls} key-API requests answered, ${stack.momento.keyApiThrottled - throttledBefore} of them 429; ${retriedRotations} rotation(s) needed the service's retry`);
+  console.log(`  keys still valid afterwards: ${stillValid} (2 per secret: AWSCURRENT and AWSPREVIOUS, plus the warm-up secret's 2)`);
+  if (completed.length < BURST) violations.push(`only ${completed.length} of ${BURST} v2 rotations completed in the burst`);
+  if (stillValid !== 2 * BURST + 2) violations.push(`${stillValid} keys still valid after the burst, expected ${2 * BURST + 2}`);
 } finally {
   await stack.stop();
 }

@@ -331,6 +331,11 @@ export class FakeMomentoServer {
     };
   }
 
+  /** A full bucket, as after a quiet second. */
+  bucketReset(): void {
+    this.bucket = { tokens: this.keyApiRatePerSecond, at: Date.now() };
+  }
+
   /** A token bucket: `keyApiRatePerSecond` a second, bursts of as many. */
   private takeRateToken(): boolean {
     if (this.keyApiRatePerSecond <= 0) return true;
