@@ -12,6 +12,8 @@ type Resource = { Type: string; Condition?: string; DependsOn?: string | string[
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/api-key-AbCdEf';
 const KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/0b5e1f6a-1234-4cde-8f00-123456789abc';
+const MANAGEMENT_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/management-XyZ123';
+const MANAGEMENT_KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/9c0ffee0-1234-4cde-8f00-123456789abc';
 
 const expanded = JSON.parse(
   execFileSync('python3', ['test/template/translate.py', 'template.yaml'], { encoding: 'utf8' }),
@@ -64,14 +66,24 @@ describe('template.yaml, expanded with samtranslator', () => {
       POWERTOOLS_SERVICE_NAME: { Ref: 'AWS::StackName' },
       POWERTOOLS_METRICS_NAMESPACE: 'MomentoSecretRotation',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      MOMENTO_KEY_LIFETIME_DAYS: 30,
     });
+    const v2 = ofType(resolved({ ManagementSecretArn: MANAGEMENT_SECRET_ARN, KeyLifetimeDays: '14' }), 'AWS::Lambda::Function')[0]![1];
+    expect(v2.Properties.Environment.Variables).toMatchObject({ MOMENTO_MANAGEMENT_SECRET_ARN: MANAGEMENT_SECRET_ARN, MOMENTO_KEY_LIFETIME_DAYS: '14' });
     const withCache = ofType(resolved({ TestCacheName: 'probe' }), 'AWS::Lambda::Function')[0]![1];
     expect(withCache.Properties.Environment.Variables.MOMENTO_TEST_CACHE_NAME).toBe('probe');
   });
 
+  const readManagement = { Sid: 'ReadTheManagementKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: MANAGEMENT_SECRET_ARN };
   it.each([
     ['without a KMS key', {}, []],
     ['with a KMS key', { KmsKeyArn: KMS_KEY_ARN }, [{ Sid: 'UseTheSecretsKmsKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KMS_KEY_ARN }]],
+    ['with a management secret (v2 keys): read-only, on that secret only', { ManagementSecretArn: MANAGEMENT_SECRET_ARN }, [readManagement]],
+    [
+      'with a management secret and its KMS key',
+      { ManagementSecretArn: MANAGEMENT_SECRET_ARN, ManagementKmsKeyArn: MANAGEMENT_KMS_KEY_ARN },
+      [readManagement, { Sid: 'DecryptTheManagementKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: MANAGEMENT_KMS_KEY_ARN }],
+    ],
   ])('gives the one role exactly what rotation needs, %s', (_label, overrides, kmsStatements) => {
     const resources = resolved(overrides);
     const roles = ofType(resources, 'AWS::IAM::Role');
@@ -139,10 +151,15 @@ describe('template.yaml, expanded with samtranslator', () => {
       TreatMissingData: 'breaching',
     });
     expect(failure.AlarmActions).toBeUndefined();
+    expect(quiet.RevocationFailureAlarm!.Properties).toMatchObject({
+      Namespace: 'MomentoSecretRotation', MetricName: 'RevocationFailed', Dimensions: [{ Name: 'service', Value: { Ref: 'AWS::StackName' } }],
+      Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    });
 
     const loud = resolved({ AlarmEmail: 'oncall@example.com', ExpiryWarningDays: '14' });
     expect(ofType(loud, 'AWS::SNS::Topic')[0]![1].Properties.Subscription).toEqual([{ Protocol: 'email', Endpoint: 'oncall@example.com' }]);
     expect(loud.RotationFailureAlarm!.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    expect(loud.RevocationFailureAlarm!.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     expect(loud.KeyExpiryAlarm!.Properties).toMatchObject({ Threshold: '14', AlarmActions: [{ Ref: 'AlarmTopic' }] });
   });
 
@@ -172,6 +189,11 @@ describe('parameter validation (AllowedPattern)', () => {
     expect(pattern('SecretArn').test('momento/api-key')).toBe(false);
     expect(pattern('SecretArn').test('arn:aws:kms:eu-west-1:123456789012:key/x')).toBe(false);
     expect(pattern('KmsKeyArn').test(KMS_KEY_ARN)).toBe(true);
+    expect(pattern('ManagementSecretArn').test('')).toBe(true);
+    expect(pattern('ManagementSecretArn').test(MANAGEMENT_SECRET_ARN)).toBe(true);
+    expect(pattern('ManagementSecretArn').test('momento/management')).toBe(false);
+    expect(pattern('ManagementKmsKeyArn').test(MANAGEMENT_KMS_KEY_ARN)).toBe(true);
+    expect(pattern('ManagementKmsKeyArn').test('alias/aws/secretsmanager')).toBe(false);
     expect(pattern('KmsKeyArn').test('alias/aws/secretsmanager')).toBe(false);
     expect(pattern('RotationWindow').test('4h')).toBe(true);
     expect(pattern('RotationWindow').test('25h')).toBe(false);
