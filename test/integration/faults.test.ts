@@ -17,6 +17,9 @@ import { startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
 const output = captureFileOutputAndCheckForLeaks();
 let stack: LocalStack;
 const watched = new Set<string>();
+/** v2 secrets by the lineage of their management key, to check them after each key-API request. */
+const watchedByLineage = new Map<string, string>();
+let keyApiChecks = 0;
 const violations: string[] = [];
 const results: { name: string; held: boolean }[] = [];
 
@@ -25,6 +28,13 @@ beforeAll(async () => {
   stack.proxy.onApplied = async (operation, secretId) => {
     if (secretId !== undefined && watched.has(secretId) && !(await stack.currentKeyWorks(secretId))) {
       violations.push(`${secretId}: AWSCURRENT did not work after ${operation}`);
+    }
+  };
+  stack.momento.onKeyApiApplied = async (route, lineage) => {
+    const secretId = watchedByLineage.get(lineage);
+    if (secretId !== undefined) keyApiChecks++;
+    if (secretId !== undefined && !(await stack.currentKeyWorks(secretId))) {
+      violations.push(`${secretId}: AWSCURRENT did not work after key API ${route}`);
     }
   };
 }, 60_000);
@@ -119,6 +129,7 @@ describe.concurrent('faults, driven to the end with the service\'s retries', () 
         : await stack.storeConsoleKey(name);
       const originalVersion = Object.keys(await stack.service.stages(arn))[0]!;
       watched.add(arn);
+      if (management) watchedByLineage.set(management.key.lineage, arn);
       if (faultCase.testCacheName) stack.momento.caches.add(faultCase.testCacheName);
       const container = stack.newContainer({
         ...(faultCase.testCacheName ? { testCacheName: faultCase.testCacheName } : {}),
@@ -157,5 +168,6 @@ describe('the fault suite itself', () => {
     expect(stack.proxy.pendingFaults()).toBe(0);
     expect(stack.momento.pendingFaults()).toBe(0);
     expect(output.text()).toContain('keyFingerprint');
+    expect(keyApiChecks).toBeGreaterThan(50); // every key-API request of the v2 cases was followed by a check
   });
 });

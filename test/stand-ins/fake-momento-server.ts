@@ -107,6 +107,8 @@ export class FakeMomentoServer {
   private httpServer: Server | undefined;
   /** Base URL of the key-management HTTP API (MOMENTO_API_KEYS_URL). */
   apiKeysUrl = '';
+  /** Runs after each key-API request is applied, before its answer goes out: the place to check invariants. */
+  onKeyApiApplied: ((route: KeyApiRoute, callerLineage: string) => Promise<void>) | undefined;
 
   private constructor(
     private readonly server: grpc.Server,
@@ -315,8 +317,11 @@ export class FakeMomentoServer {
         break;
       }
     }
-    if (fault?.kind === 'lost-reply') return void request.socket.destroy();
-    send(...answer);
+    void (async () => {
+      await this.onKeyApiApplied?.(route, caller.lineage);
+      if (fault?.kind === 'lost-reply') request.socket.destroy();
+      else send(...answer);
+    })();
   }
 
   private keyInfo(record: KeyRecord) {
