@@ -112,6 +112,33 @@ try {
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const row of rows) console.log(`  ${row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`);
 
+  // v2: finishSecret promotes and revokes through the key API (fetch), still without the Momento SDK.
+  {
+    stack.momento.keyApiRatePerSecond = 0; // as for the warm counts: this measures the function, not 429 back-off
+    const management = await stack.storeManagementKey('momento/bench-cold-management');
+    const v2Cold: Cold[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const { arn } = await stack.storeV2Key(`momento/bench-cold-v2-${i}`);
+      const warm = stack.newContainer({ managementSecretId: management.arn });
+      await stack.service.rotate(arn, warm); // so that the cold finishSecret has a key to revoke
+      const token = await stack.service.startRotation(arn);
+      for (const Step of ['createSecret', 'setSecret', 'testSecret']) await warm({ Step, SecretId: arn, ClientRequestToken: token });
+      const started = performance.now();
+      const { stdout } = await run(process.execPath, ['bench/cold-step.mjs', BUNDLE, JSON.stringify({ Step: 'finishSecret', SecretId: arn, ClientRequestToken: token })], {
+        env: { ...coldEnv, MOMENTO_MANAGEMENT_SECRET_ARN: management.arn },
+      });
+      const result = { ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Cold, 'wallMs'>), wallMs: performance.now() - started };
+      if (result.outcome !== 'promoted') throw new Error(`cold v2 finishSecret: ${result.outcome}`);
+      v2Cold.push(result);
+    }
+    console.log(
+      `  v2 finishSecret (promote, list, revoke) ours: import+step ${median(v2Cold.map((r) => r.totalMs)).toFixed(0)} ms, ` +
+        `peak RSS ${(Math.max(...v2Cold.map((r) => r.maxRssKb)) / 1024).toFixed(0)} MB, Momento SDK loaded ${[...new Set(v2Cold.map((r) => r.momentoLoaded))].join('/')}`,
+    );
+    if (v2Cold.some((r) => r.momentoLoaded)) violations.push('v2 finishSecret loaded the Momento SDK');
+    stack.momento.keyApiRatePerSecond = 5;
+  }
+
   // ---- 3. one full warm rotation ------------------------------------------------------------
   const { arn } = await stack.storeConsoleKey('momento/bench-warm');
   const container = stack.newContainer();
