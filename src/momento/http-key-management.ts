@@ -135,7 +135,7 @@ export class HttpKeyManagementApi implements KeyManagementApi {
     } catch (error) {
       if (!(error instanceof RetriesExhausted)) throw error;
       const last = error.lastError;
-      if (last instanceof KeyApiError) throw new KeyApiError(last.failure, operation, last.message, error.attempts);
+      if (last instanceof KeyApiError) throw new KeyApiError(last.failure, operation, last.detail, error.attempts);
       throw last;
     }
   }

@@ -50,7 +50,8 @@ export class KeyApiError extends Error {
   constructor(
     readonly failure: KeyApiFailure,
     readonly operation: 'mint' | 'list' | 'revoke',
-    detail: string,
+    /** Momento's answer (status, code, message), or what happened on the wire. */
+    readonly detail: string,
     readonly attempts = 1,
   ) {
     super(`${operation}: ${failure}${detail ? ` (${detail})` : ''}`);

@@ -108,6 +108,9 @@ export class SecretNotJsonError extends RotationError {
   }
 }
 
+/** InvalidSecretValueError's problem when the key is of no kind Momento issues. */
+export const NOT_A_MOMENTO_KEY = 'its key is not a Momento API key (neither a v2 key, a v1 key nor a legacy auth token)';
+
 export class InvalidSecretValueError extends RotationError {
   override readonly name = 'InvalidSecretValueError';
   readonly retryable = false;

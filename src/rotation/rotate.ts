@@ -12,6 +12,7 @@ import {
   MissingEndpointError,
   MomentoUnavailableError,
   NoCurrentValueError,
+  NOT_A_MOMENTO_KEY,
   NotPendingError,
   PendingKeyRejectedError,
   PendingValueMissingError,
@@ -166,7 +167,7 @@ async function testSecret(secretId: string, token: string, deps: RotationDeps): 
   const pending = keyFileFrom(stored.secretString, secretId, AWSPENDING);
   const kind = inspectApiKey(pending.apiKey).kind;
   if (kind === 'unrecognised') {
-    throw new InvalidSecretValueError(secretId, AWSPENDING, 'its key is not a Momento API key (neither a v2 key, a v1 key nor a legacy auth token)');
+    throw new InvalidSecretValueError(secretId, AWSPENDING, NOT_A_MOMENTO_KEY);
   }
   if (kind === 'v2' && pending.endpoint === undefined) throw new MissingEndpointError(secretId, AWSPENDING);
   const keyInfo = describeKeyFile(pending, deps.now());

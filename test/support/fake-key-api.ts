@@ -40,11 +40,17 @@ export class FakeKeyApi implements KeyManagementApi {
 
   /** A v2 key as the console issues one: valid at Momento, known here by its id. */
   issueKey(roleId = 'app-readwrite', description = 'created in the console', expiresAt?: number): { apiKey: string; keyId: string } {
+    const { apiKey, info } = this.addKey(roleId, description, expiresAt);
+    return { apiKey, keyId: info.keyId };
+  }
+
+  /** A new key, valid here and at the FakeMomento. */
+  private addKey(roleId: string, description: string, expiresAt: number | undefined): MintedKey {
     const apiKey = fakeV2Key();
-    const keyId = `key-${randomUUID()}`;
-    this.keys.set(keyId, { apiKey, keyId, roleId, description, expiresAt, issuedAt: Math.floor(this.now() / 1000) });
+    const info: KeyInfo = { keyId: `key-${randomUUID()}`, roleId, description, expiresAt, issuedAt: Math.floor(this.now() / 1000) };
+    this.keys.set(info.keyId, { ...info, apiKey });
     this.momento.validKeys.add(apiKey);
-    return { apiKey, keyId };
+    return { apiKey, info };
   }
 
   failNext(op: Op, ...failures: (KeyApiFailure | 'lost-reply')[]): void {
@@ -67,17 +73,7 @@ export class FakeKeyApi implements KeyManagementApi {
     this.calls.push({ op: 'mint', request });
     return this.answer('mint', managementKey, () => {
       if (!this.roles.has(request.roleId)) throw new KeyApiError('not-found', 'mint', 'HTTP 404 NotFound: role not found');
-      const apiKey = fakeV2Key();
-      const info: KeyInfo = {
-        keyId: `key-${randomUUID()}`,
-        roleId: request.roleId,
-        description: request.description,
-        expiresAt: request.expiresAt,
-        issuedAt: Math.floor(this.now() / 1000),
-      };
-      this.keys.set(info.keyId, { ...info, apiKey });
-      this.momento.validKeys.add(apiKey);
-      return { apiKey, info };
+      return this.addKey(request.roleId, request.description, request.expiresAt);
     });
   }
 

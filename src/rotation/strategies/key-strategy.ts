@@ -2,7 +2,7 @@ import { inspectApiKey } from '../../momento/api-key.js';
 import type { KeyDescription, MomentoKeyFile } from '../../secret/key-file.js';
 import type { SecretDescription } from '../../secrets-manager/secret-store.js';
 import { AWSCURRENT } from '../../secrets-manager/secret-store.js';
-import { InvalidSecretValueError, ManagementSecretNotConfiguredError } from '../errors.js';
+import { InvalidSecretValueError, ManagementSecretNotConfiguredError, NOT_A_MOMENTO_KEY } from '../errors.js';
 import type { RotationDeps } from '../rotate.js';
 import { mintSuccessorKey } from './mint-v2.js';
 import { refreshCurrentKey } from './refresh-v1.js';
@@ -41,7 +41,7 @@ export interface NewKeyValue {
 export function chooseStrategy(secretId: string, current: MomentoKeyFile, deps: Pick<RotationDeps, 'managementSecretId'>): KeyStrategy {
   const kind = inspectApiKey(current.apiKey).kind;
   if (kind === 'unrecognised') {
-    throw new InvalidSecretValueError(secretId, AWSCURRENT, 'its key is not a Momento API key (neither a v2 key, a v1 key nor a legacy auth token)');
+    throw new InvalidSecretValueError(secretId, AWSCURRENT, NOT_A_MOMENTO_KEY);
   }
   if (kind === 'v2') {
     if (deps.managementSecretId === undefined) throw new ManagementSecretNotConfiguredError(secretId);

@@ -67,7 +67,7 @@ export function keyApiFailureAsRotationError(
   context: { secretId: string; managementSecretId: string; roleId?: string },
 ): unknown {
   if (!(error instanceof KeyApiError)) return error;
-  const detail = scrub(error.message);
+  const detail = scrub(error.detail);
   switch (error.failure) {
     case 'unauthorized':
     case 'forbidden':
