@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { readConfig } from './config.js';
+import { readConfig, type RotationConfig } from './config.js';
 import { createRotationDeps } from './dependencies.js';
 import { logger } from './observability/logger.js';
 import { publishMetrics, recordStep } from './observability/metrics.js';
@@ -48,6 +48,14 @@ export function createHandler(getDeps: () => RotationDeps) {
   };
 }
 
-let containerDeps: RotationDeps | undefined;
+/**
+ * A handler with clients and memory of its own, made on first use from the environment (and
+ * `overrides`): what one Lambda container has. The integration tests, the demo and the
+ * benchmark make their containers with it from the built artifact, the one SAM deploys.
+ */
+export function createContainerHandler(overrides: Partial<RotationConfig> = {}) {
+  let deps: RotationDeps | undefined;
+  return createHandler(() => (deps ??= createRotationDeps({ ...readConfig(), ...overrides })));
+}
 
-export const handler = createHandler(() => (containerDeps ??= createRotationDeps(readConfig())));
+export const handler = createContainerHandler();

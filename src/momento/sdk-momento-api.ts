@@ -131,14 +131,22 @@ function failureFrom(error: unknown): RefreshOutcome & { ok: false } {
 
 /**
  * AuthClient has no close(); its gRPC channels would stay open until the container
- * is frozen. Close them through the internal client when its shape is as expected.
+ * is frozen. @gomomento/sdk 1.118 keeps them on its internal client as `authClient` and
+ * `tokenClient` (grpc-js clients); test/momento/sdk-momento-api.test.ts fails if an SDK
+ * upgrade moves them.
  */
+export function authClientChannels(auth: AuthClient): { close(): void }[] {
+  const internal = (auth as unknown as { authClient?: Record<string, unknown> }).authClient;
+  return ['authClient', 'tokenClient']
+    .map((name) => internal?.[name] as { close?: unknown } | undefined)
+    .filter((client): client is { close(): void } => typeof client?.close === 'function');
+}
+
 function closeAuthClient(auth: AuthClient | undefined): void {
-  const internal = (auth as unknown as { authClient?: Record<string, unknown> } | undefined)?.authClient;
-  for (const name of ['authClient', 'tokenClient']) {
-    const grpcClient = internal?.[name] as { close?: () => void } | undefined;
-    if (typeof grpcClient?.close === 'function') grpcClient.close();
-  }
+  if (!auth) return;
+  const channels = authClientChannels(auth);
+  if (channels.length === 0) logger.warn("Could not close the Momento AuthClient's gRPC channels: the SDK's internals changed");
+  for (const grpcClient of channels) grpcClient.close();
 }
 
 /** The SDK's own log lines go to the structured logger (and its redaction), warnings and up only. */

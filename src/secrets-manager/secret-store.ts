@@ -88,6 +88,9 @@ const FINAL_ERRORS = new Set([
   'LimitExceededException',
   'MalformedPolicyDocumentException',
   'DecryptionFailure',
+  // PutSecretValue: KMS cannot encrypt with the secret's key (no kms:GenerateDataKey, key
+  // disabled or pending deletion). Only a change of policy or key fixes it.
+  'EncryptionFailure',
 ]);
 
 export function isFinalError(error: unknown): boolean {

@@ -34,3 +34,17 @@ describe('SdkMomentoApi (the real @gomomento/sdk)', () => {
     if (!get.ok) expect(probeVerdict(get)).toBe('unknown');
   });
 });
+
+describe("the AuthClient's gRPC channels (closed through SDK internals: AuthClient has no close())", () => {
+  it('are found where @gomomento/sdk keeps them, and closing them shuts both down', async () => {
+    const { AuthClient, CredentialProvider } = await import('@gomomento/sdk');
+    const { authClientChannels } = await import('../../src/momento/sdk-momento-api.js');
+    const auth = new AuthClient({ credentialProvider: CredentialProvider.fromString({ apiKey: fakeV1Key() }) });
+    const channels = authClientChannels(auth) as unknown as { close(): void; getChannel(): { getConnectivityState(connect: boolean): number } }[];
+    expect(channels, 'an SDK upgrade moved the AuthClient internals: update authClientChannels').toHaveLength(2);
+    const SHUTDOWN = 4; // grpc-js ConnectivityState.SHUTDOWN
+    expect(channels.map((c) => c.getChannel().getConnectivityState(false))).not.toContain(SHUTDOWN);
+    for (const channel of channels) channel.close();
+    expect(channels.map((c) => c.getChannel().getConnectivityState(false))).toEqual([SHUTDOWN, SHUTDOWN]);
+  });
+});

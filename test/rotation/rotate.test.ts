@@ -192,6 +192,19 @@ describe('createSecret', () => {
     expect(retries).toHaveLength(3);
   });
 
+  it.each(['EncryptionFailure', 'AccessDeniedException', 'DecryptionFailure'])(
+    'does not repeat a write that failed with %s (final: only a policy or key change fixes it), and keeps the key',
+    async (name) => {
+      h.storeCurrent(consoleKeyFile());
+      const token = h.sm.startRotation();
+      h.sm.failNext('PutSecretValue', () => serviceError(name, 'KMS says no'));
+      const error = await expectFailure(h.run('createSecret', token), PendingWriteFailedError);
+      expect(error.message).toMatch(/after 1 attempt\(s\).*kms:GenerateDataKey/);
+      expect(h.sm.count('PutSecretValue')).toBe(1);
+      expect(h.deps.unstoredValues.size).toBe(1);
+    },
+  );
+
   it('stops retrying the write at the invocation\'s deadline and keeps the key for the next attempt', async () => {
     h = (h.restore(), rotationHarness({ remainingMs: 3_000 }));
     h.storeCurrent(consoleKeyFile());

@@ -1,8 +1,10 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { readConfig, type RotationConfig } from '../../src/config.js';
-import { createRotationDeps } from '../../src/dependencies.js';
-import { createHandler } from '../../src/handler.js';
-import type { RotationDeps } from '../../src/rotation/rotate.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LAMBDA_HANDLER_FILE } from '../../scripts/lambda-artifact.mjs';
+import type { RotationConfig } from '../../src/config.js';
+import type * as HandlerModule from '../../src/handler.js';
 import { parseKeyFile } from '../../src/secret/key-file.js';
 import { FakeMomentoServer, type IssuedKey, type IssuedV2Key } from './fake-momento-server.js';
 import { FaultProxy } from './fault-proxy.js';
@@ -45,6 +47,16 @@ export interface StoredKey {
 }
 
 /**
+ * The built Lambda artifact, the files SAM deploys (never src/): `npm run build` first. Node
+ * loads it itself (vitest.config.ts leaves dist/ to Node), so what runs is those bytes.
+ */
+export async function loadLambdaArtifact(): Promise<typeof HandlerModule> {
+  const file = resolve(LAMBDA_HANDLER_FILE);
+  if (!existsSync(file)) throw new Error(`${LAMBDA_HANDLER_FILE} is missing: run \`npm run build\` (npm test does)`);
+  return (await import(pathToFileURL(file).href)) as typeof HandlerModule;
+}
+
+/**
  * moto_server, the fake Momento and the fault proxy on 127.0.0.1, with the function's
  * environment pointing at them, so the real AWS SDK and the real Momento SDK run end to end.
  */
@@ -63,6 +75,7 @@ export async function startLocalStack(options: { onStep?: (report: StepReport) =
     MOMENTO_API_KEYS_URL: momento.apiKeysUrl,
   });
 
+  const artifact = await loadLambdaArtifact();
   const lambdaArn = await SecretsManagerService.registerStubLambda(moto.endpoint);
   const service = new SecretsManagerService(moto.endpoint, lambdaArn, { ...(options.onStep ? { onStep: options.onStep } : {}) });
 
@@ -75,8 +88,7 @@ export async function startLocalStack(options: { onStep?: (report: StepReport) =
     proxy,
     service,
     newContainer(config = {}) {
-      let deps: RotationDeps | undefined;
-      const handler = createHandler(() => (deps ??= createRotationDeps({ ...readConfig(), ...config })));
+      const handler = artifact.createContainerHandler(config);
       // As a Lambda with a 120 s timeout: above the Momento SDK's 60 s refresh deadline.
       return (event) => handler(event, { getRemainingTimeInMillis: () => 120_000 });
     },

@@ -21,11 +21,19 @@ def main():
     with open(sys.argv[1], encoding="utf-8") as f:
         template = yaml_parse(f.read())
     # A local CodeUri is `sam build`'s business; the transform itself wants an S3 location.
-    for resource in template["Resources"].values():
+    # With --keep-code-uri, the output's Code is the local CodeUri again (for the artifact test).
+    code_uris = {}
+    for name, resource in template["Resources"].items():
         if resource.get("Type") == "AWS::Serverless::Function":
+            code_uris[name] = resource["Properties"]["CodeUri"]
             resource["Properties"]["CodeUri"] = "s3://example-bucket/rotation-function.zip"
     parameters = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
-    json.dump(transform(template, parameters, NoManagedPolicies()), sys.stdout, indent=1)
+    output = transform(template, parameters, NoManagedPolicies())
+    if "--keep-code-uri" in sys.argv:
+        for name, uri in code_uris.items():
+            output["Resources"][name]["Properties"]["Code"] = uri
+            output["Resources"][name]["Metadata"] = template["Resources"][name].get("Metadata", {})
+    json.dump(output, sys.stdout, indent=1)
 
 
 if __name__ == "__main__":
