@@ -1,17 +1,24 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RotationConfig } from './config.js';
+import type { DeployDeps } from './deploy/expiry-report-on-deploy.js';
 import type { EndpointOverride } from './momento/endpoint-override.js';
 import { HttpKeyManagementApi } from './momento/http-key-management.js';
 import type { MomentoApi } from './momento/momento-api.js';
 import type { RotationDeps } from './rotation/rotate.js';
 import { SecretStore } from './secrets-manager/secret-store.js';
+import { EXPIRY_REPORTED, metricsTarget } from './observability/metrics.js';
+
+/** What one container holds: the rotation's dependencies, and what the deploy-time report needs. */
+export interface ContainerDeps extends RotationDeps {
+  readonly deploy?: DeployDeps;
+}
 
 /**
  * What the rotation talks to, built once per container. Secrets Manager calls get
  * their own timeouts, so a hung connection fails one attempt instead of eating the
  * invocation. The Momento SDK is loaded on first use only.
  */
-export function createRotationDeps(config: RotationConfig): RotationDeps {
+export function createRotationDeps(config: RotationConfig): ContainerDeps {
   const client = new SecretsManagerClient({
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
@@ -24,6 +31,48 @@ export function createRotationDeps(config: RotationConfig): RotationDeps {
     keyLifetimeDays: config.keyLifetimeDays,
     testCacheName: config.testCacheName,
     unstoredValues: new Map(),
+    now: Date.now,
+    deploy: deployDeps(),
+  };
+}
+
+/** CloudFormation's answer goes by HTTPS PUT to a pre-signed S3 URL, with no content type (as cfn-response sends it). */
+function deployDeps(): DeployDeps {
+  return {
+    async sendResponse(url, body) {
+      const response = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '' }, signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) throw new Error(`CloudFormation's response URL answered HTTP ${response.status}`);
+    },
+    async reportVisible(since, deadline) {
+      // Loaded here only: no rotation step parses the CloudWatch client.
+      const { CloudWatchClient, GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
+      const client = new CloudWatchClient({ maxAttempts: 3 });
+      try {
+        while (Date.now() < deadline) {
+          const { MetricDataResults } = await client.send(
+            new GetMetricDataCommand({
+              StartTime: new Date(since - 5 * 60_000),
+              EndTime: new Date(Date.now() + 60_000),
+              MetricDataQueries: [
+                {
+                  Id: 'reported',
+                  MetricStat: {
+                    Metric: { Namespace: metricsTarget.namespace, MetricName: EXPIRY_REPORTED, Dimensions: [{ Name: 'service', Value: metricsTarget.service }] },
+                    Period: 60,
+                    Stat: 'Sum',
+                  },
+                },
+              ],
+            }),
+          );
+          if ((MetricDataResults?.[0]?.Values ?? []).some((v) => v > 0)) return true;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, Math.max(0, deadline - Date.now()))));
+        }
+        return false;
+      } finally {
+        client.destroy();
+      }
+    },
     now: Date.now,
   };
 }

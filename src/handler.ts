@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { readConfig, type RotationConfig } from './config.js';
-import { createRotationDeps } from './dependencies.js';
+import { createRotationDeps, type ContainerDeps } from './dependencies.js';
+import { answerDeployRequest, isDeployRequest } from './deploy/expiry-report-on-deploy.js';
 import { logger } from './observability/logger.js';
 import { publishMetrics, recordStep } from './observability/metrics.js';
 import { rememberSecret, scrubError } from './observability/redact.js';
@@ -15,13 +16,21 @@ const DEFAULT_TIME_BUDGET_MS = 15 * 60 * 1000;
  * The Lambda entry point, with its dependencies injectable for tests. A failed step
  * throws, so Secrets Manager sees the failure; the thrown error is scrubbed of secrets.
  */
-export function createHandler(getDeps: () => RotationDeps) {
+export function createHandler(getDeps: () => ContainerDeps) {
   return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const remainingMs = context?.getRemainingTimeInMillis() ?? DEFAULT_TIME_BUDGET_MS;
     rememberSecret((event as { RotationToken?: string } | null)?.RotationToken);
     let step: string | undefined;
     let isRotation = true;
     try {
+      if (isDeployRequest(event)) {
+        isRotation = false;
+        const deps = getDeps();
+        if (!deps.deploy) throw new Error('this container cannot answer CloudFormation');
+        logger.appendKeys({ action: 'InitialExpiryReport', requestType: event.RequestType });
+        const deadline = deps.now() + remainingMs - 5_000;
+        return await answerDeployRequest(event, (secretId) => reportKeyExpiry(secretId, deps, deadline), publishMetrics, deps.deploy, deadline);
+      }
       const parsed = parseFunctionEvent(event);
       const deps = getDeps();
       if (parsed.kind === 'report-expiry') {
@@ -54,7 +63,7 @@ export function createHandler(getDeps: () => RotationDeps) {
  * benchmark make their containers with it from the built artifact, the one SAM deploys.
  */
 export function createContainerHandler(overrides: Partial<RotationConfig> = {}) {
-  let deps: RotationDeps | undefined;
+  let deps: ContainerDeps | undefined;
   return createHandler(() => (deps ??= createRotationDeps({ ...readConfig(), ...overrides })));
 }
 

@@ -7,10 +7,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
  */
 export const METRICS_NAMESPACE = 'MomentoSecretRotation';
 
-export const metrics = new Metrics({
+/** Where the metrics land: the namespace, and the `service` dimension the alarms select. */
+export const metricsTarget = {
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'momento-secret-rotation',
-});
+  service: process.env.POWERTOOLS_SERVICE_NAME ?? 'momento-secret-rotation',
+};
+
+export const metrics = new Metrics({ namespace: metricsTarget.namespace, serviceName: metricsTarget.service });
 
 /**
  * StepSucceeded / StepFailed: once per service (for alarms), and once per step (for
@@ -33,6 +36,15 @@ export function publishMetrics(): void {
 /** Days before AWSCURRENT's key expires: the expiry alarm watches this. */
 export function recordDaysToExpiry(days: number): void {
   metrics.addMetric('DaysToExpiry', MetricUnit.NoUnit, days);
+}
+
+/**
+ * One per expiry report, whether or not the key expires: the missing-report alarm watches
+ * this, so a schedule or function that silently stopped still pages someone.
+ */
+export const EXPIRY_REPORTED = 'ExpiryReported';
+export function recordExpiryReported(): void {
+  metrics.addMetric(EXPIRY_REPORTED, MetricUnit.Count, 1);
 }
 
 /** v2 keys revoked after a promotion or an expiry report, and revocations that failed (to be retried). */

@@ -1,5 +1,5 @@
 import { logger } from '../observability/logger.js';
-import { recordDaysToExpiry } from '../observability/metrics.js';
+import { recordDaysToExpiry, recordExpiryReported } from '../observability/metrics.js';
 import { describeKeyFile } from '../secret/key-file.js';
 import { AWSCURRENT } from '../secrets-manager/secret-store.js';
 import { NoCurrentValueError } from './errors.js';
@@ -9,8 +9,9 @@ import { revokeRetiredKeys } from './strategies/mint-v2.js';
 
 /**
  * Not a rotation step: invoked on a fixed schedule (template.yaml, every 12 hours), it
- * reports how many days AWSCURRENT's key has left. The expiry alarm watches that figure,
- * and its absence, so a rotation schedule that silently stopped still pages someone in time.
+ * reports how many days AWSCURRENT's key has left (DaysToExpiry, for the expiry alarm) and
+ * that it reported (ExpiryReported, whose absence for a day alarms too), so a rotation
+ * schedule that silently stopped still pages someone in time.
  * For v2 keys it also retries the revocations a finishSecret could not complete.
  */
 export async function reportKeyExpiry(secretId: string, deps: RotationDeps, deadline: number) {
@@ -24,6 +25,7 @@ export async function reportKeyExpiry(secretId: string, deps: RotationDeps, dead
     recordDaysToExpiry(key.daysLeft);
     logger.info("Reported the AWSCURRENT key's days to expiry", key);
   }
+  recordExpiryReported();
   const revocations = await revokeRetiredKeys(secretId, deps, deadline);
   return { action: 'ReportKeyExpiry', daysLeft: key.daysLeft, ...(revocations ? { revocations } : {}) };
 }

@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
  * malformed rate(); these tests do not.
  */
 type Json = unknown;
-type Template = { Parameters: Record<string, { Default?: unknown; AllowedPattern?: string }>; Conditions: Record<string, Json>; Resources: Record<string, Resource> };
+type Template = {
+  Parameters: Record<string, { Default?: unknown; AllowedPattern?: string }>;
+  Conditions: Record<string, Json>;
+  Rules: Record<string, { RuleCondition?: Json; Assertions: { Assert: Json; AssertDescription: string }[] }>;
+  Resources: Record<string, Resource>;
+};
 type Resource = { Type: string; Condition?: string; DependsOn?: string | string[]; Properties: Record<string, any> };
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/api-key-AbCdEf';
@@ -53,14 +58,12 @@ function ofType(resources: Record<string, Resource>, type: string): [string, Res
 }
 
 describe('template.yaml, expanded with samtranslator', () => {
-  it('runs the function on nodejs24.x, arm64, built with esbuild from the same entry point as npm run build', () => {
+  it('runs the function on nodejs24.x, arm64, with source-mapped stack traces and a name CloudFormation chooses', () => {
     const [[, fn]] = ofType(resolved(), 'AWS::Lambda::Function') as [[string, Resource & { Metadata: any }]];
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'handler.handler', Timeout: 120, MemorySize: 128 });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'handler.handler', Timeout: 120 });
     expect(fn.Properties.Timeout).toBeGreaterThan(60); // the Momento SDK's fixed refresh deadline
-    expect((expanded.Resources.RotationFunction as any).Metadata).toMatchObject({
-      BuildMethod: 'esbuild',
-      BuildProperties: { EntryPoints: ['src/handler.ts'], Format: 'esm', Minify: true, Sourcemap: true, MainFields: 'module,main', Target: 'node20' },
-    });
+    // Lambda allows 64 characters; `${AWS::StackName}-rotation` broke stacks named over 55.
+    expect(fn.Properties.FunctionName).toBeUndefined();
     expect(fn.Properties.Environment.Variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: { Ref: 'AWS::StackName' },
@@ -102,9 +105,11 @@ describe('template.yaml, expanded with samtranslator', () => {
         Resource: SECRET_ARN,
       },
       ...kmsStatements,
+      { Sid: 'ReadOwnReportMetric', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
       { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['RotationLogGroup', 'Arn'] } },
     ]);
-    expect(JSON.stringify(role)).not.toContain('"*"');
+    // The one wildcard: GetMetricData has no resource-level permissions, and only reads metrics.
+    expect(JSON.stringify(role).match(/"\*"/g)).toHaveLength(1);
   });
 
   it('lets Secrets Manager invoke the function for this account only, and the schedule waits for that permission', () => {
@@ -148,6 +153,11 @@ describe('template.yaml, expanded with samtranslator', () => {
     expect(expiry).toMatchObject({
       Namespace: 'MomentoSecretRotation', MetricName: 'DaysToExpiry', Dimensions: [{ Name: 'service', Value: { Ref: 'AWS::StackName' } }],
       Statistic: 'Minimum', Period: 86400, EvaluationPeriods: 1, Threshold: 10, ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'notBreaching', // a key that never expires reports no days
+    });
+    expect(quiet.ExpiryReportMissingAlarm!.Properties).toMatchObject({
+      Namespace: 'MomentoSecretRotation', MetricName: 'ExpiryReported', Dimensions: [{ Name: 'service', Value: { Ref: 'AWS::StackName' } }],
+      Statistic: 'Sum', Period: 86400, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
     });
     expect(failure.AlarmActions).toBeUndefined();
@@ -163,12 +173,94 @@ describe('template.yaml, expanded with samtranslator', () => {
     expect(loud.KeyExpiryAlarm!.Properties).toMatchObject({ Threshold: '14', AlarmActions: [{ Ref: 'AlarmTopic' }] });
   });
 
+  it.each([['true'], ['false']])(
+    'reports the key once at deploy (RotateImmediatelyOnDeploy=%s), before any alarm that counts missing data as breaching exists',
+    (rotateNow) => {
+      const resources = resolved({ RotateImmediatelyOnDeploy: rotateNow });
+      expect(resources.InitialExpiryReport).toMatchObject({
+        Type: 'Custom::MomentoKeyExpiryReport',
+        Properties: { ServiceToken: { 'Fn::GetAtt': ['RotationFunction', 'Arn'] }, SecretId: SECRET_ARN },
+      });
+      expect(resources.InitialExpiryReport!.Condition).toBeUndefined();
+      const breachingOnMissing = ofType(resources, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.TreatMissingData === 'breaching');
+      expect(breachingOnMissing.map(([id]) => id)).toEqual(['ExpiryReportMissingAlarm']);
+      for (const [, alarm] of breachingOnMissing) expect([alarm.DependsOn].flat()).toContain('InitialExpiryReport');
+      // CloudFormation waits this long for the answer; the function needs at most its timeout, retried twice.
+      expect(Number(resources.InitialExpiryReport!.Properties.ServiceTimeout)).toBeGreaterThanOrEqual(3 * 120);
+    },
+  );
+
+  it('sends alarm email through a topic CloudWatch can publish to: not encrypted with the AWS managed SNS key', () => {
+    const topic = resolved({ AlarmEmail: 'oncall@example.com' }).AlarmTopic!;
+    expect(String(topic.Properties.KmsMasterKeyId ?? '')).not.toMatch(/^alias\/aws\//);
+  });
+
   it('keeps its logs in a log group with retention', () => {
     expect(resolved({ LogRetentionDays: '30' }).RotationLogGroup!.Properties).toEqual({
-      LogGroupName: { 'Fn::Sub': '/aws/lambda/${AWS::StackName}-rotation' },
+      LogGroupName: { 'Fn::Sub': '/momento-secret-rotation/${AWS::StackName}' },
       RetentionInDays: '30',
     });
   });
+
+  it('fits every name it derives from the stack name within its limit, for a 128-character stack name (the longest)', () => {
+    const stackName = `s${'x'.repeat(127)}`;
+    const limits: Record<string, [string, number]> = {
+      'AWS::Logs::LogGroup': ['LogGroupName', 512],
+      'AWS::CloudWatch::Alarm': ['AlarmName', 255],
+      'AWS::Lambda::Function': ['FunctionName', 64],
+      'AWS::IAM::Role': ['RoleName', 64],
+      'AWS::Events::Rule': ['Name', 64],
+    };
+    const names: string[] = [];
+    for (const [id, resource] of Object.entries(resolved())) {
+      const limit = limits[resource.Type];
+      const value = limit && resource.Properties[limit[0]];
+      if (value === undefined) continue;
+      const name = typeof value === 'string' ? value : String(value['Fn::Sub']).replaceAll('${AWS::StackName}', stackName);
+      expect(name.length, `${id}.${limit![0]}`).toBeLessThanOrEqual(limit![1]);
+      names.push(id);
+    }
+    expect(names).toContain('RotationLogGroup');
+    expect(names).toContain('KeyExpiryAlarm');
+  });
+});
+
+describe('template Rules: a rotation window that fits the schedule (Secrets Manager rejects the rest at deploy)', () => {
+  /** Evaluates the template's Rules for these parameters, as CloudFormation does before it deploys. */
+  function ruleFailures(overrides: Record<string, string>): string[] {
+    const params: Record<string, unknown> = { SecretArn: SECRET_ARN, ...overrides };
+    for (const [name, p] of Object.entries(expanded.Parameters)) params[name] ??= p.Default;
+    const evaluate = (node: any): any => {
+      if (Array.isArray(node)) return node.map(evaluate);
+      if (typeof node !== 'object' || node === null) return node;
+      const [fn, arg] = Object.entries(node)[0]! as [string, any];
+      if (fn === 'Ref') return params[arg];
+      if (fn === 'Fn::Equals') return String(evaluate(arg[0])) === String(evaluate(arg[1]));
+      if (fn === 'Fn::Contains') return (evaluate(arg[0]) as unknown[]).map(String).includes(String(evaluate(arg[1])));
+      if (fn === 'Fn::And') return arg.every(evaluate);
+      if (fn === 'Fn::Or') return arg.some(evaluate);
+      if (fn === 'Fn::Not') return !evaluate(arg[0]);
+      throw new Error(`no evaluator for ${fn}`);
+    };
+    return Object.values(expanded.Rules ?? {})
+      .filter((rule) => rule.RuleCondition === undefined || evaluate(rule.RuleCondition))
+      .flatMap((rule) => rule.Assertions.filter((a) => !evaluate(a.Assert)).map((a) => a.AssertDescription));
+  }
+
+  const hours = Array.from({ length: 24 }, (_, i) => i + 1);
+  it.each(Array.from({ length: 20 }, (_, i) => i + 4))('rate(%i hours): a window of at most that many hours, or none', (n) => {
+    for (const h of hours) {
+      const failures = ruleFailures({ RotationScheduleExpression: `rate(${n} hours)`, RotationWindow: `${h}h` });
+      expect(failures.length === 0, `rate(${n} hours) with ${h}h`).toBe(h <= n);
+      if (h > n) expect(failures[0]).toContain(`at most ${n}h`);
+    }
+    expect(ruleFailures({ RotationScheduleExpression: `rate(${n} hours)`, RotationWindow: '' })).toEqual([]);
+  });
+
+  it.each(['rate(1 day)', 'rate(5 days)', 'rate(1000 days)'])('%s: any window from 1h to 24h (it starts at midnight)', (schedule) => {
+    for (const h of hours) expect(ruleFailures({ RotationScheduleExpression: schedule, RotationWindow: `${h}h` })).toEqual([]);
+  });
+
 });
 
 describe('parameter validation (AllowedPattern)', () => {
@@ -187,6 +279,9 @@ describe('parameter validation (AllowedPattern)', () => {
   it('refuses what is not a secret ARN, a KMS key ARN, a window or an email address', () => {
     expect(pattern('SecretArn').test(SECRET_ARN)).toBe(true);
     expect(pattern('SecretArn').test('momento/api-key')).toBe(false);
+    // A partial ARN (no six-character suffix) matches no secret in the role's policy: refused.
+    expect(pattern('SecretArn').test('arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/api-key')).toBe(false);
+    expect(pattern('ManagementSecretArn').test('arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/management')).toBe(false);
     expect(pattern('SecretArn').test('arn:aws:kms:eu-west-1:123456789012:key/x')).toBe(false);
     expect(pattern('KmsKeyArn').test(KMS_KEY_ARN)).toBe(true);
     expect(pattern('ManagementSecretArn').test('')).toBe(true);

@@ -1,0 +1,90 @@
+import { logger } from '../observability/logger.js';
+import { scrubError } from '../observability/redact.js';
+import { InvalidEventError } from '../rotation/errors.js';
+
+/**
+ * The stack's `InitialExpiryReport` custom resource (template.yaml): CloudFormation invokes the
+ * function once on create (and on update), before it creates the alarm for a missing expiry
+ * report. That alarm counts missing data as breaching, and the 12-hour schedule's first run is
+ * up to 12 hours away, so without this a fresh stack would page at once. The function reports,
+ * waits until CloudWatch can read the report (EMF metrics appear after the log line is
+ * ingested), then answers CloudFormation on the pre-signed ResponseURL. It always answers:
+ * a custom resource left unanswered holds the stack until its ServiceTimeout.
+ */
+export interface DeployRequest {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly ResponseURL: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: Record<string, unknown>;
+}
+
+export interface DeployDeps {
+  /** PUTs CloudFormation's answer to the pre-signed S3 URL. */
+  sendResponse(url: string, body: string): Promise<void>;
+  /** Whether CloudWatch returns an ExpiryReported datapoint at or after `since`, asking until `deadline`. */
+  reportVisible(since: number, deadline: number): Promise<boolean>;
+  now(): number;
+}
+
+/** CloudFormation's custom resource request, recognised by its fields. */
+export function isDeployRequest(input: unknown): input is DeployRequest {
+  if (typeof input !== 'object' || input === null) return false;
+  const r = input as Record<string, unknown>;
+  return typeof r.RequestType === 'string' && typeof r.ResponseURL === 'string' && typeof r.StackId === 'string' && typeof r.RequestId === 'string';
+}
+
+export interface DeployAnswer {
+  readonly status: 'SUCCESS' | 'FAILED';
+  readonly reason: string;
+}
+
+export async function answerDeployRequest(
+  request: DeployRequest,
+  report: (secretId: string) => Promise<{ daysLeft?: number | undefined }>,
+  publish: () => void,
+  deps: DeployDeps,
+  deadline: number,
+): Promise<DeployAnswer> {
+  let answer: DeployAnswer;
+  let data: Record<string, string> = {};
+  try {
+    if (request.RequestType === 'Delete') {
+      answer = { status: 'SUCCESS', reason: 'Nothing to delete' };
+    } else {
+      const secretId = request.ResourceProperties?.SecretId;
+      if (typeof secretId !== 'string' || secretId.trim() === '') {
+        throw new InvalidEventError('the InitialExpiryReport custom resource needs a "SecretId" property (the secret\'s ARN)');
+      }
+      const since = deps.now();
+      const result = await report(secretId);
+      publish(); // the EMF line must reach the log before CloudWatch can show it
+      if (result.daysLeft !== undefined) data = { DaysToExpiry: String(result.daysLeft) };
+      const visible = await deps.reportVisible(since, deadline);
+      if (!visible) {
+        logger.warn('CloudWatch did not show the expiry report before the deadline; the missing-report alarm may fire once until it does');
+      }
+      answer = { status: 'SUCCESS', reason: visible ? 'Reported the key\'s expiry' : 'Reported the key\'s expiry (not yet visible in CloudWatch)' };
+    }
+  } catch (error) {
+    // The deploy fails with the reason, which says what to do (a secret the function cannot read
+    // would fail every rotation too). The message is scrubbed of secrets like any other.
+    const safe = scrubError(error);
+    answer = { status: 'FAILED', reason: `${safe.name}: ${safe.message}`.slice(0, 1000) };
+    logger.error('Initial expiry report failed', { error: safe });
+  }
+  const body = JSON.stringify({
+    Status: answer.status,
+    Reason: answer.reason,
+    PhysicalResourceId: request.PhysicalResourceId ?? `${request.LogicalResourceId}-${request.RequestId}`,
+    StackId: request.StackId,
+    RequestId: request.RequestId,
+    LogicalResourceId: request.LogicalResourceId,
+    Data: data,
+  });
+  await deps.sendResponse(request.ResponseURL, body);
+  logger.info('Answered CloudFormation', { requestType: request.RequestType, status: answer.status });
+  return answer;
+}

@@ -1,0 +1,165 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRotationDeps } from '../../src/dependencies.js';
+import type { DeployDeps } from '../../src/deploy/expiry-report-on-deploy.js';
+import { createHandler } from '../../src/handler.js';
+import { readConfig } from '../../src/config.js';
+import { captureOutputAndCheckForLeaks } from '../support/capture-output.js';
+import { rotationHarness, type Harness } from '../support/harness.js';
+import { consoleKeyFile } from '../support/secrets.js';
+
+const output = captureOutputAndCheckForLeaks();
+const RESPONSE_URL = 'https://cloudformation-custom-resource-response.s3.amazonaws.com/stack?X-Amz-Signature=abc';
+
+function request(type: 'Create' | 'Update' | 'Delete', properties: Record<string, unknown>, physicalId?: string) {
+  return {
+    RequestType: type,
+    ResponseURL: RESPONSE_URL,
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/rotation/1',
+    RequestId: 'req-1',
+    LogicalResourceId: 'InitialExpiryReport',
+    ResourceType: 'Custom::MomentoKeyExpiryReport',
+    ...(physicalId ? { PhysicalResourceId: physicalId } : {}),
+    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', ...properties },
+  };
+}
+
+/** What CloudFormation's custom resource sees: the answers sent, and when CloudWatch was asked. */
+function fakeDeploy(visible = true) {
+  const sent: { url: string; body: Record<string, any> }[] = [];
+  const events: string[] = [];
+  const deploy: DeployDeps = {
+    async sendResponse(url, body) {
+      events.push('answered');
+      sent.push({ url, body: JSON.parse(body) });
+    },
+    async reportVisible() {
+      // By now the report's EMF line must be in the log, or CloudWatch could never show it.
+      const emitted = output.lines().some((l) => l.includes('"ExpiryReported"'));
+      events.push(emitted ? 'waited after the report was logged' : 'waited before the report was logged');
+      return visible;
+    },
+    now: Date.now,
+  };
+  return { deploy, sent, events };
+}
+
+describe('the InitialExpiryReport custom resource (a fresh stack reports before its missing-report alarm exists)', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = rotationHarness();
+  });
+  afterEach(() => h.restore());
+  const handlerWith = (deploy: DeployDeps) => createHandler(() => ({ ...h.deps, deploy }));
+  const context = { getRemainingTimeInMillis: () => 120_000 };
+
+  it.each(['Create', 'Update'] as const)('on %s: reports, waits until CloudWatch shows it, then answers SUCCESS', async (type) => {
+    h.storeCurrent(consoleKeyFile(20));
+    const { deploy, sent, events } = fakeDeploy();
+    const answer = await handlerWith(deploy)(request(type, { SecretId: h.sm.arn }, type === 'Update' ? 'kept-id' : undefined), context);
+    expect(answer).toMatchObject({ status: 'SUCCESS' });
+    expect(events).toEqual(['waited after the report was logged', 'answered']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.url).toBe(RESPONSE_URL);
+    expect(sent[0]!.body).toMatchObject({
+      Status: 'SUCCESS',
+      StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/rotation/1',
+      RequestId: 'req-1',
+      LogicalResourceId: 'InitialExpiryReport',
+      Data: { DaysToExpiry: expect.stringMatching(/^(19|20)$/) },
+    });
+    // An update keeps the physical id, or CloudFormation would delete the old resource.
+    if (type === 'Update') expect(sent[0]!.body.PhysicalResourceId).toBe('kept-id');
+    else expect(sent[0]!.body.PhysicalResourceId).toEqual(expect.any(String));
+    expect(output.text()).not.toContain('X-Amz-Signature'); // the pre-signed URL is a credential
+  });
+
+  it('still answers SUCCESS when CloudWatch is slow to show the report, and says the alarm may fire once', async () => {
+    h.storeCurrent(consoleKeyFile(20));
+    const { deploy, sent } = fakeDeploy(false);
+    await handlerWith(deploy)(request('Create', { SecretId: h.sm.arn }), context);
+    expect(sent[0]!.body.Status).toBe('SUCCESS');
+    expect(output.text()).toContain('missing-report alarm may fire once');
+  });
+
+  it('fails the deploy with the reason when the secret cannot be reported (what every rotation would hit too), without the secret', async () => {
+    h.sm.storeCurrent('not json, but a key: eyJhbGciOiJIUzI1NiJ9.secret');
+    const { deploy, sent, events } = fakeDeploy();
+    const answer = await handlerWith(deploy)(request('Create', { SecretId: h.sm.arn }), context);
+    expect(answer).toMatchObject({ status: 'FAILED' });
+    expect(events).toEqual(['answered']);
+    expect(sent[0]!.body.Status).toBe('FAILED');
+    expect(sent[0]!.body.Reason).toMatch(/^SecretNotJsonError: .*is not a JSON object/);
+    expect(JSON.stringify(sent[0]!.body)).not.toContain('eyJhbGciOiJIUzI1NiJ9.secret');
+  });
+
+  it('fails the deploy when the resource names no SecretId', async () => {
+    const { deploy, sent } = fakeDeploy();
+    await handlerWith(deploy)(request('Create', {}), context);
+    expect(sent[0]!.body).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('"SecretId"') });
+  });
+
+  it('on Delete: answers SUCCESS at once, reading nothing', async () => {
+    const { deploy, sent, events } = fakeDeploy();
+    await handlerWith(deploy)(request('Delete', { SecretId: h.sm.arn }, 'old-id'), context);
+    expect(events).toEqual(['answered']);
+    expect(sent[0]!.body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'old-id' });
+    expect(h.sm.count('GetSecretValue')).toBe(0);
+  });
+
+  it('throws when the answer cannot be sent, so Lambda retries the invocation (CloudFormation invokes asynchronously)', async () => {
+    h.storeCurrent(consoleKeyFile(20));
+    const deploy: DeployDeps = { ...fakeDeploy().deploy, sendResponse: async () => Promise.reject(new Error('connection reset')) };
+    await expect(handlerWith(deploy)(request('Create', { SecretId: h.sm.arn }), context)).rejects.toThrow('connection reset');
+  });
+});
+
+describe("the container's deploy dependencies (real fetch, CloudWatch mocked)", () => {
+  const cloudWatch = mockClient(CloudWatchClient);
+  afterEach(() => cloudWatch.reset());
+  const deploy = () => createRotationDeps(readConfig({})).deploy!;
+
+  it('PUTs the answer to the pre-signed URL with no content type, as S3 expects', async () => {
+    let received: { method?: string; headers?: IncomingHttpHeaders; body?: string } = {};
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received = { method: req.method, headers: req.headers, body };
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as { port: number };
+      await deploy().sendResponse(`http://127.0.0.1:${port}/answer?sig=1`, '{"Status":"SUCCESS"}');
+      expect(received.method).toBe('PUT');
+      expect(received.body).toBe('{"Status":"SUCCESS"}');
+      expect(received.headers?.['content-type'] ?? '').toBe('');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('asks CloudWatch for ExpiryReported under this stack until a datapoint shows, and gives up at the deadline', async () => {
+    cloudWatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: [{ Id: 'reported', Values: [] }] })
+      .resolves({ MetricDataResults: [{ Id: 'reported', Values: [1] }] });
+    expect(await deploy().reportVisible(Date.now(), Date.now() + 30_000)).toBe(true);
+    const calls = cloudWatch.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.args[0].input.MetricDataQueries![0]!.MetricStat).toMatchObject({
+      Metric: { Namespace: 'MomentoSecretRotation', MetricName: 'ExpiryReported', Dimensions: [{ Name: 'service', Value: expect.any(String) }] },
+      Stat: 'Sum',
+    });
+
+    cloudWatch.reset();
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'reported', Values: [] }] });
+    const started = Date.now();
+    expect(await deploy().reportVisible(started, started + 1_500)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 15_000);
+});
