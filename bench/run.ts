@@ -13,11 +13,12 @@
  * reported, never asserted: they depend on the machine.
  */
 import { build } from 'esbuild';
-import { execFile } from 'node:child_process';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { lambdaBundleOptions } from '../scripts/esbuild-options.mjs';
+import { LAMBDA_ARTIFACT_DIR, LAMBDA_HANDLER_FILE } from '../scripts/lambda-artifact.mjs';
 import { STEPS, type Step } from '../src/rotation/event.js';
 
 // Quiet, for this process and the cold ones: set before the logger and metrics exist.
@@ -29,13 +30,25 @@ Object.assign(process.env, {
 const { startLocalStack } = await import('../test/stand-ins/local-stack.js');
 
 const short = process.argv.includes('--short');
-const RUNS = short ? 3 : 11;
+const RUNS = short ? 5 : 11;
 const WARM_ROTATIONS = short ? 3 : 9;
-const BUNDLE = 'dist/handler.js';
-const NAIVE = 'node_modules/.cache/bench/naive-handler.js';
+const BUNDLE = LAMBDA_HANDLER_FILE; // the artifact SAM deploys
+const NAIVE = 'node_modules/.cache/bench/naive-handler.mjs';
+
+// The function's settings as deployed: template.yaml, expanded by the SAM transform.
+const template = JSON.parse(execFileSync('python3', ['test/template/translate.py', 'template.yaml'], { encoding: 'utf8' })) as {
+  Resources: Record<string, { Type: string; Properties: { MemorySize: number; Environment: { Variables: Record<string, unknown> } } }>;
+};
+const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!.Properties;
+const MEMORY_MB = Number(fn.MemorySize);
+const NODE_OPTIONS = String(fn.Environment.Variables.NODE_OPTIONS ?? '');
+console.log(`Node ${process.version}; the template's settings: MemorySize ${MEMORY_MB} MB, NODE_OPTIONS "${NODE_OPTIONS}"`);
 
 interface Budgets {
   handlerBundleBytes: number;
+  coldRatioSetAndFinishSecret: number;
+  coldRatioCreateSecret: number;
+  peakRssShareOfMemory: number;
   secretsManagerCallsPerRotation: number;
   momentoCallsPerRotation: number;
   keyApiCallsPerV2Rotation: number;
@@ -52,8 +65,18 @@ const size = async (file: string) => {
   const bytes = await readFile(file);
   return { bytes: (await stat(file)).size, gzip: gzipSync(bytes, { level: 9 }).length };
 };
-const ours = await size(BUNDLE);
-console.log(`Handler bundle ${BUNDLE}: ${ours.bytes.toLocaleString('en')} bytes, ${ours.gzip.toLocaleString('en')} gzipped (budget ${budgets.handlerBundleBytes.toLocaleString('en')})`);
+const codeFiles = (await readdir(LAMBDA_ARTIFACT_DIR)).filter((f) => f.endsWith('.mjs'));
+const ours = { bytes: 0, gzip: 0 };
+for (const file of codeFiles) {
+  const one = await size(`${LAMBDA_ARTIFACT_DIR}/${file}`);
+  ours.bytes += one.bytes;
+  ours.gzip += one.gzip;
+}
+const entry = await size(BUNDLE);
+console.log(
+  `Lambda artifact ${LAMBDA_ARTIFACT_DIR}/: ${codeFiles.length} files of code, ${ours.bytes.toLocaleString('en')} bytes, ${ours.gzip.toLocaleString('en')} gzipped ` +
+    `(budget ${budgets.handlerBundleBytes.toLocaleString('en')}); its entry ${BUNDLE}: ${entry.bytes.toLocaleString('en')} bytes`,
+);
 if (ours.bytes > budgets.handlerBundleBytes) violations.push(`bundle is ${ours.bytes} bytes, over its budget of ${budgets.handlerBundleBytes}`);
 
 // ---- 2. cold start per step ------------------------------------------------------------------
@@ -63,7 +86,9 @@ try {
     ...process.env,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.moto.endpoint,
     MOMENTO_ENDPOINT_OVERRIDE: stack.momento.address,
+    NODE_OPTIONS,
   };
+  const peaks: { what: string; rssMb: number }[] = [];
 
   /** A secret whose rotation is ready for `step`: the earlier steps done by a warm container. */
   async function readyFor(step: Step): Promise<Record<string, unknown>> {
@@ -104,6 +129,11 @@ try {
     rows.push([step, 'ours', o.importMs.toFixed(0), o.totalMs.toFixed(0), o.wallMs.toFixed(0), o.rssMb.toFixed(0), o.loaded]);
     rows.push(['', 'naive', n.importMs.toFixed(0), n.totalMs.toFixed(0), n.wallMs.toFixed(0), n.rssMb.toFixed(0), n.loaded]);
     rows.push(['', 'ratio', (o.importMs / n.importMs).toFixed(2), (o.totalMs / n.totalMs).toFixed(2), (o.wallMs / n.wallMs).toFixed(2), (o.rssMb / n.rssMb).toFixed(2), '']);
+    peaks.push({ what: `${step} that succeeds`, rssMb: o.rssMb });
+    const ratioBudget = step === 'setSecret' || step === 'finishSecret' ? budgets.coldRatioSetAndFinishSecret : step === 'createSecret' ? budgets.coldRatioCreateSecret : undefined;
+    if (ratioBudget !== undefined && o.totalMs / n.totalMs > ratioBudget) {
+      violations.push(`cold ${step} takes ${(o.totalMs / n.totalMs).toFixed(2)}x the naive bundle's import + step, over its budget of ${ratioBudget}x`);
+    }
     const needsMomento = step === 'createSecret' || step === 'testSecret';
     if (results.ours.some((r) => r.momentoLoaded !== needsMomento)) {
       violations.push(`${step} ${needsMomento ? 'did not load' : 'loaded'} the Momento SDK`);
@@ -111,6 +141,39 @@ try {
   }
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const row of rows) console.log(`  ${row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`);
+
+  // The worst case for memory: steps that fail cold. Their error's stack trace is the first,
+  // so with --enable-source-maps Node parses the source maps of the code it passes through.
+  {
+    const failing: { what: string; event: () => Promise<Record<string, unknown>>; env?: Record<string, string> }[] = [
+      {
+        what: 'createSecret whose refresh Momento rejects',
+        event: async () => {
+          const key = stack.momento.issueKey();
+          const arn = await stack.createSecret(`momento/bench-reject-${Math.random().toString(36).slice(2, 10)}`, JSON.stringify({ ...key, refreshToken: 'bm90IGEgcmVmcmVzaCB0b2tlbg==' }));
+          return { Step: 'createSecret', SecretId: arn, ClientRequestToken: await stack.service.startRotation(arn) };
+        },
+      },
+      {
+        what: 'createSecret whose secret is not JSON',
+        event: async () => {
+          const arn = await stack.createSecret(`momento/bench-notjson-${Math.random().toString(36).slice(2, 10)}`, 'not json');
+          return { Step: 'createSecret', SecretId: arn, ClientRequestToken: await stack.service.startRotation(arn) };
+        },
+      },
+    ];
+    for (const { what, event } of failing) {
+      const list: Cold[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const result = await coldRun(BUNDLE, await event());
+        if (!result.outcome.startsWith('error')) throw new Error(`${what}: expected a failure, got ${result.outcome}`);
+        list.push(result);
+      }
+      const rssMb = Math.max(...list.map((r) => r.maxRssKb)) / 1024;
+      peaks.push({ what, rssMb });
+      console.log(`  ${what} (fails, as it should: ${list[0]!.outcome}): import+step ${median(list.map((r) => r.totalMs)).toFixed(0)} ms, peak RSS ${rssMb.toFixed(0)} MB`);
+    }
+  }
 
   // v2: finishSecret promotes and revokes through the key API (fetch), still without the Momento SDK.
   {
@@ -136,6 +199,17 @@ try {
         `peak RSS ${(Math.max(...v2Cold.map((r) => r.maxRssKb)) / 1024).toFixed(0)} MB, Momento SDK loaded ${[...new Set(v2Cold.map((r) => r.momentoLoaded))].join('/')}`,
     );
     if (v2Cold.some((r) => r.momentoLoaded)) violations.push('v2 finishSecret loaded the Momento SDK');
+    peaks.push({ what: 'v2 finishSecret', rssMb: Math.max(...v2Cold.map((r) => r.maxRssKb)) / 1024 });
+  }
+
+  // ---- peak memory against the template's MemorySize -------------------------------------------
+  {
+    const worst = peaks.reduce((a, b) => (b.rssMb > a.rssMb ? b : a));
+    const limit = MEMORY_MB * budgets.peakRssShareOfMemory;
+    console.log(
+      `\nPeak RSS of any cold step: ${worst.rssMb.toFixed(0)} MB (${worst.what}), ${((100 * worst.rssMb) / MEMORY_MB).toFixed(0)}% of the template's ${MEMORY_MB} MB (budget ${(100 * budgets.peakRssShareOfMemory).toFixed(0)}%, ${limit.toFixed(0)} MB)`,
+    );
+    if (worst.rssMb > limit) violations.push(`peak RSS ${worst.rssMb.toFixed(0)} MB (${worst.what}) is over ${(100 * budgets.peakRssShareOfMemory).toFixed(0)}% of MemorySize ${MEMORY_MB} MB`);
     stack.momento.keyApiRatePerSecond = 5;
   }
 
@@ -216,4 +290,4 @@ if (violations.length > 0) {
   for (const v of violations) console.log(`BUDGET BROKEN: ${v}`);
   process.exit(1);
 }
-console.log('Budgets hold: bundle size, calls per rotation, and Momento loaded only by createSecret and testSecret.');
+console.log('Budgets hold: artifact size, cold-start ratios, peak RSS within MemorySize, calls per rotation, and Momento loaded only by createSecret and testSecret.');

@@ -152,7 +152,10 @@ describe('the scheduled expiry report ({"Action": "ReportKeyExpiry"})', () => {
     h.storeCurrent(consoleKeyFile(12, Math.floor(h.clock.now / 1000)));
     await expect(report()).resolves.toEqual({ action: 'ReportKeyExpiry', daysLeft: 12 });
     expect(h.sm.calls.map((c) => c.operation)).toEqual(['GetSecretValue']);
-    expect(publishedMetrics()).toEqual([{ name: 'DaysToExpiry', value: 12, dimensions: { service: 'momento-secret-rotation' } }]);
+    expect(publishedMetrics()).toEqual([
+      { name: 'DaysToExpiry', value: 12, dimensions: { service: 'momento-secret-rotation' } },
+      { name: 'ExpiryReported', value: 1, dimensions: { service: 'momento-secret-rotation' } },
+    ]);
   });
 
   it('fails for a secret that is not a key file, so the missing report raises the alarm', async () => {
@@ -161,10 +164,12 @@ describe('the scheduled expiry report ({"Action": "ReportKeyExpiry"})', () => {
     expect(publishedMetrics()).toEqual([]);
   });
 
-  it('reports nothing, with a warning, for a key file without validUntil', async () => {
+  it('reports no days, with a warning, for a key file without validUntil (but that it reported)', async () => {
     const { apiKey, refreshToken } = consoleKeyFile();
     h.storeCurrent({ apiKey, refreshToken });
     await expect(report()).resolves.toEqual({ action: 'ReportKeyExpiry', daysLeft: undefined });
+    // No days to report, but the report itself counts: the missing-report alarm stays quiet.
+    expect(publishedMetrics()).toEqual([{ name: 'ExpiryReported', value: 1, dimensions: { service: 'momento-secret-rotation' } }]);
     expect(logRecords().some((r) => r.level === 'WARN' && String(r.message).includes('no validUntil'))).toBe(true);
   });
 
