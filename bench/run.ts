@@ -30,7 +30,8 @@ Object.assign(process.env, {
 const { startLocalStack } = await import('../test/stand-ins/local-stack.js');
 
 const short = process.argv.includes('--short');
-const RUNS = short ? 5 : 11;
+// Cold starts always take 11 runs: their ratios carry budgets, and fewer runs let noise decide.
+const RUNS = 11;
 const WARM_ROTATIONS = short ? 3 : 9;
 const BUNDLE = LAMBDA_HANDLER_FILE; // the artifact SAM deploys
 const NAIVE = 'node_modules/.cache/bench/naive-handler.mjs';
