@@ -100,4 +100,12 @@ describe('the Lambda artifact', () => {
     expect(readFileSync('test/stand-ins/local-stack.ts', 'utf8')).toContain('LAMBDA_HANDLER_FILE');
     expect(readFileSync('bench/run.ts', 'utf8')).toContain('LAMBDA_HANDLER_FILE');
   });
+
+  it("names the first SAM CLI release that knows the template's runtime", () => {
+    // aws/aws-sam-cli#8431 (feat: add nodejs24.x runtime support) is first in the tag v1.147.1;
+    // older releases stop `sam build` with "'nodejs24.x' runtime is not supported".
+    const [, fn] = functions[0]!;
+    expect(fn.Properties.Runtime).toBe('nodejs24.x');
+    expect(readFileSync('README.md', 'utf8')).toMatch(/AWS SAM CLI 1\.147\.1 or later\*\*: the first release that knows the `nodejs24\.x`/);
+  });
 });
