@@ -89,6 +89,5 @@ function lazyMomentoApi(override: EndpointOverride | undefined): MomentoApi {
   return {
     refreshApiKey: async (apiKey, refreshToken) => (await load()).refreshApiKey(apiKey, refreshToken),
     probeApiKey: async (apiKey, cacheName, endpoint) => (await load()).probeApiKey(apiKey, cacheName, endpoint),
-    warmUp: () => void load().catch(() => undefined),
   };
 }

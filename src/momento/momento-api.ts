@@ -11,8 +11,6 @@ export interface MomentoApi {
    * `endpoint` is the region base endpoint a v2 key needs; v1 keys carry their own.
    */
   probeApiKey(apiKey: string, cacheName: string | undefined, endpoint?: string): Promise<ProbeOutcome>;
-  /** Starts loading what the calls need, without waiting; a failure shows at the call. */
-  warmUp?(): void;
 }
 
 export interface MomentoFailure {

@@ -66,10 +66,6 @@ const DEADLINE_MARGIN_MS = 1_500;
 /** One step of Secrets Manager's rotation protocol (design/rotation-protocol.md). Throws on failure. */
 export async function rotate(event: RotationEvent, deps: RotationDeps, deadline: number): Promise<StepResult> {
   const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
-  // Steps that will call Momento start loading its SDK now, so that loading overlaps the
-  // Secrets Manager calls before the call (a cold start's biggest cost). createSecret calls
-  // it only to refresh: certain when no management secret is configured (v1 keys only).
-  if (step === 'testSecret' || (step === 'createSecret' && deps.managementSecretId === undefined)) deps.momento.warmUp?.();
   const secret = await deps.secrets.describe(secretId);
   const stages = secret.versionStages[token];
   if (secret.rotationEnabled === false) throw new RotationDisabledError(secretId);

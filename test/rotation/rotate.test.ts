@@ -17,7 +17,7 @@ import {
 import { STEPS } from '../../src/rotation/event.js';
 import { captureOutputAndCheckForLeaks, expectFailure } from '../support/capture-output.js';
 import { failure } from '../support/fake-momento.js';
-import { MANAGEMENT_SECRET_ID, rotationHarness, type Harness } from '../support/harness.js';
+import { rotationHarness, type Harness } from '../support/harness.js';
 import { serviceError } from '../support/secrets-manager-model.js';
 import { consoleKeyFile, DAY, fakeRefreshToken, fakeRotationToken, fakeV1Key, fakeV2Key } from '../support/secrets.js';
 
@@ -190,25 +190,6 @@ describe('createSecret', () => {
     expect(h.clock.now).toBeGreaterThan(before); // it waited between attempts
     const retries = output.lines().filter((l) => l.includes('Storing AWSPENDING failed; retrying'));
     expect(retries).toHaveLength(3);
-  });
-
-  it('starts loading the Momento SDK at the start of the steps that will call it, and only those', async () => {
-    h.storeCurrent(consoleKeyFile());
-    const token = h.sm.startRotation();
-    const warmUpsPerStep: Record<string, number> = {};
-    for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) {
-      const before = h.momento.warmUps;
-      await h.run(step, token);
-      warmUpsPerStep[step] = h.momento.warmUps - before;
-    }
-    expect(warmUpsPerStep).toEqual({ createSecret: 1, setSecret: 0, testSecret: 1, finishSecret: 0 });
-
-    // With a management secret, createSecret may mint over HTTP instead: no SDK to load ahead.
-    const v2 = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID });
-    v2.storeV2Current();
-    await v2.run('createSecret', v2.sm.startRotation());
-    expect(v2.momento.warmUps).toBe(0);
-    v2.restore();
   });
 
   it.each(['EncryptionFailure', 'AccessDeniedException', 'DecryptionFailure'])(

@@ -13,16 +13,10 @@ export class FakeMomento implements MomentoApi {
   readonly refreshCalls: { apiKey: string; refreshToken: string }[] = [];
   readonly probeCalls: { apiKey: string; cacheName: string | undefined }[] = [];
   readonly validKeys = new Set<string>();
-  /** How many times a step asked to start loading the SDK ahead of its call. */
-  warmUps = 0;
   private readonly refreshAnswers: Scripted<RefreshOutcome>[] = [];
   private readonly probeAnswers: Scripted<ProbeOutcome>[] = [];
 
   constructor(private readonly now: () => number = Date.now) {}
-
-  warmUp(): void {
-    this.warmUps++;
-  }
 
   answerRefresh(...answers: Scripted<RefreshOutcome>[]): void {
     this.refreshAnswers.push(...answers);

@@ -71,6 +71,13 @@ describe('the Lambda artifact', () => {
     }
   });
 
+  it('loads Node built-ins with require(), never as ESM imports (whose facade for node:http loads undici)', () => {
+    const esmBuiltins = Object.entries(meta.outputs).flatMap(([file, output]) =>
+      output.imports.filter((i) => i.external && i.kind !== 'require-call').map((i) => `${file}: ${i.kind} ${i.path}`),
+    );
+    expect(esmBuiltins).toEqual([]);
+  });
+
   it('keeps the Momento SDK out of what setSecret and finishSecret load: it is reached only through import()', () => {
     const staticallyLoaded = new Set<string>();
     const visit = (file: string) => {
