@@ -50,12 +50,16 @@ refreshed.
 
 ${COMMON}`,
   rotate: `Usage: momento-secret-rotation rotate --secret-id NAME [--no-wait] [--timeout SECONDS]
+       momento-secret-rotation rotate --secret-id NAME --revoke-previous --management-secret-id NAME
 
 Starts a rotation (RotateSecret) and follows it until AWSCURRENT moves to the new version.
 On failure or timeout, says what state the secret is in and what to do.
 
-  --no-wait          start it and return
-  --timeout SECONDS  how long to follow it (default 300)
+  --no-wait                    start it and return
+  --timeout SECONDS            how long to follow it (default 300)
+  --revoke-previous            when a key has leaked (v2 keys): once AWSCURRENT has moved, revoke
+                               the key it held before at once, instead of keeping it as AWSPREVIOUS
+  --management-secret-id NAME  the secret holding the management key (with --revoke-previous)
 
 ${COMMON}`,
   repair: `Usage: momento-secret-rotation repair --secret-id NAME [--yes] [--force]
@@ -84,12 +88,14 @@ const OPTIONS = {
   timeout: { type: 'string' },
   yes: { type: 'boolean' },
   force: { type: 'boolean' },
+  'revoke-previous': { type: 'boolean' },
+  'management-secret-id': { type: 'string' },
 } as const;
 
 const ALLOWED: Record<string, readonly string[]> = {
   import: ['file', 'kms-key-id', 'description', 'tag'],
   status: ['json'],
-  rotate: ['no-wait', 'timeout'],
+  rotate: ['no-wait', 'timeout', 'revoke-previous', 'management-secret-id'],
   repair: ['yes', 'force'],
 };
 
@@ -126,9 +132,19 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
       case 'status':
         await status(client, secretId, values.json === true, io);
         break;
-      case 'rotate':
-        await rotate(client, { secretId, wait: values['no-wait'] !== true, timeoutSeconds: parseTimeout(values.timeout) }, io);
+      case 'rotate': {
+        const revoke = values['revoke-previous'] === true;
+        const managementSecretId = values['management-secret-id'];
+        if (revoke && !managementSecretId) throw usage('--revoke-previous needs --management-secret-id (the secret holding the management key).');
+        if (!revoke && managementSecretId) throw usage('--management-secret-id is only for --revoke-previous.');
+        if (revoke && values['no-wait']) throw usage('--revoke-previous waits for the rotation, to revoke only once AWSCURRENT has moved: drop --no-wait.');
+        await rotate(
+          client,
+          { secretId, wait: values['no-wait'] !== true, timeoutSeconds: parseTimeout(values.timeout), ...(revoke ? { revokePreviousWith: managementSecretId } : {}) },
+          io,
+        );
         break;
+      }
       case 'repair':
         await repair(client, { secretId, yes: values.yes === true, force: values.force === true }, io);
         break;

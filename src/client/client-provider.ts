@@ -4,11 +4,18 @@ import type { MomentoKey, MomentoKeyProvider } from './key-provider.js';
 export interface ClientProviderOptions {
   readonly keys: MomentoKeyProvider;
   /**
-   * Builds a client for a key. Default: a CacheClient with the in-region configuration
-   * and `defaultTtlSeconds`. Pass your own for another configuration (or, in tests, an
-   * endpoint override).
+   * v2 keys: the region base endpoint to use, over the one stored in the secret. A v2 key
+   * works in every region but its endpoint is regional, and a Secrets Manager replica carries
+   * the same value to every region: an application in another region names its own. Default:
+   * the `MOMENTO_ENDPOINT` environment variable (the SDK's convention), else the secret's.
    */
-  readonly createClient?: (apiKey: string) => CacheClient | Promise<CacheClient>;
+  readonly endpoint?: string;
+  /**
+   * Builds a client for a key. Default: a CacheClient with the in-region configuration,
+   * `defaultTtlSeconds`, and `credentialProviderFor(key)`. Pass your own for another
+   * configuration (or, in tests, an endpoint override). `key.endpoint` is already resolved.
+   */
+  readonly createClient?: (apiKey: string, key: MomentoKey) => CacheClient | Promise<CacheClient>;
   /** For the default client. Default 60. */
   readonly defaultTtlSeconds?: number;
   /** How long a replaced client stays open for calls already holding it. Default 60 s. */
@@ -78,11 +85,12 @@ export class MomentoClientProvider {
     return this.entryFor(await this.options.keys.getKey());
   }
 
-  private entryFor(key: MomentoKey): Entry {
-    if (this.current?.key.apiKey === key.apiKey) return this.current;
+  private entryFor(read: MomentoKey): Entry {
+    if (this.current?.key.apiKey === read.apiKey) return this.current;
     const previous = this.current;
-    const create = this.options.createClient ?? ((apiKey: string) => defaultClient(apiKey, this.options.defaultTtlSeconds ?? 60));
-    this.current = { key, client: Promise.resolve().then(() => create(key.apiKey)), inFlight: 0, retiredAt: undefined };
+    const key = withEndpoint(read, this.options.endpoint);
+    const create = this.options.createClient ?? ((_: string, k: MomentoKey) => defaultClient(k, this.options.defaultTtlSeconds ?? 60));
+    this.current = { key, client: Promise.resolve().then(() => create(key.apiKey, key)), inFlight: 0, retiredAt: undefined };
     if (previous) this.retire(previous);
     return this.current;
   }
@@ -136,10 +144,38 @@ export function isAuthenticationError(outcome: Outcome<unknown> | unknown): bool
   return typeof errorCode === 'function' && (errorCode as () => unknown).call(value) === 'AUTHENTICATION_ERROR';
 }
 
-function defaultClient(apiKey: string, defaultTtlSeconds: number): CacheClient {
+/** The key with the endpoint a v2 client uses: the application's option, else MOMENTO_ENDPOINT, else the secret's. */
+export function withEndpoint(key: MomentoKey, option: string | undefined, env: NodeJS.ProcessEnv = process.env): MomentoKey {
+  if (key.kind !== 'v2') return key;
+  const endpoint = option?.trim() || env.MOMENTO_ENDPOINT?.trim() || key.endpoint;
+  return endpoint === key.endpoint ? key : { ...key, endpoint };
+}
+
+/** The client library could not build a client for the key the secret holds. */
+export class KeyNotUsableError extends Error {
+  override readonly name = 'KeyNotUsableError';
+}
+
+/**
+ * How the SDK authenticates with this key: a v2 key with CredentialProvider.fromApiKeyV2 and
+ * its region base endpoint; a v1 (or legacy) key, which names its own endpoints, with fromString.
+ */
+export function credentialProviderFor(key: MomentoKey): CredentialProvider {
+  if (key.kind !== 'v2') return CredentialProvider.fromString({ apiKey: key.apiKey });
+  if (key.endpoint === undefined) {
+    throw new KeyNotUsableError(
+      `the secret holds a v2 Momento key (${key.fingerprint}) without an "endpoint": add the region base endpoint ` +
+        'the console shows with the key (e.g. cell-4-us-west-2-1.prod.a.momentohq.com) to the secret, or pass ' +
+        'the endpoint option (or MOMENTO_ENDPOINT) to MomentoClientProvider',
+    );
+  }
+  return CredentialProvider.fromApiKeyV2({ apiKey: key.apiKey, endpoint: key.endpoint });
+}
+
+function defaultClient(key: MomentoKey, defaultTtlSeconds: number): CacheClient {
   return new CacheClient({
     configuration: Configurations.InRegion.Default.latest(),
-    credentialProvider: CredentialProvider.fromString({ apiKey }),
+    credentialProvider: credentialProviderFor(key),
     defaultTtlSeconds,
   });
 }

@@ -13,4 +13,10 @@
  * ```
  */
 export { MomentoKeyProvider, KeyUnavailableError, type KeyProviderOptions, type MomentoKey } from './key-provider.js';
-export { MomentoClientProvider, isAuthenticationError, type ClientProviderOptions } from './client-provider.js';
+export {
+  MomentoClientProvider,
+  KeyNotUsableError,
+  credentialProviderFor,
+  isAuthenticationError,
+  type ClientProviderOptions,
+} from './client-provider.js';

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { inspectApiKey } from '../momento/api-key.js';
 import { fingerprint } from '../observability/fingerprint.js';
 import { parseKeyFile } from '../secret/key-file.js';
 
@@ -6,6 +7,16 @@ import { parseKeyFile } from '../secret/key-file.js';
 export interface MomentoKey {
   /** The API key itself: hand it to the Momento SDK, never to a log. */
   readonly apiKey: string;
+  /**
+   * `v2` (what Momento issues today: used with CredentialProvider.fromApiKeyV2 and an
+   * endpoint), `v1` or `legacy` (they name their own endpoint: CredentialProvider.fromString),
+   * or `unrecognised`.
+   */
+  readonly kind: 'v1' | 'legacy' | 'v2' | 'unrecognised';
+  /** v2: the region base endpoint stored with the key (e.g. cell-4-us-west-2-1.prod.a.momentohq.com). */
+  readonly endpoint: string | undefined;
+  /** v2: Momento's id for the key (not a secret): the console's API keys page lists it. */
+  readonly keyId: string | undefined;
   /** Epoch seconds; undefined for a bare key or a file without it. */
   readonly validUntil: number | undefined;
   /** The secret version it came from. */
@@ -115,6 +126,8 @@ export class MomentoKeyProvider {
     const field = this.options.keyField;
     let apiKey: string;
     let validUntil: number | undefined;
+    let endpoint: string | undefined;
+    let keyId: string | undefined;
     if (field !== undefined) {
       let value: unknown;
       try {
@@ -127,15 +140,14 @@ export class MomentoKeyProvider {
     } else {
       const parsed = parseKeyFile(secretString);
       if (parsed.ok) {
-        apiKey = parsed.file.apiKey;
-        validUntil = parsed.file.validUntil;
+        ({ apiKey, validUntil, endpoint, keyId } = parsed.file);
       } else if (parsed.reason === 'not-json') {
         apiKey = secretString.trim(); // a bare key stored as plain text
       } else {
         throw new KeyUnavailableError(`secret ${id} holds JSON without a key: ${parsed.problem}; set keyField to its field`);
       }
     }
-    return { apiKey, validUntil, versionId, fingerprint: fingerprint(apiKey) };
+    return { apiKey, kind: inspectApiKey(apiKey).kind, endpoint, keyId, validUntil, versionId, fingerprint: fingerprint(apiKey) };
   }
 
   private warn(message: string): void {

@@ -102,7 +102,7 @@ export class SdkMomentoApi implements MomentoApi {
  * plaintext loopback address: MOMENTO_ENDPOINT_OVERRIDE's test-only mode, which
  * parseEndpointOverride restricts to loopback hosts.
  */
-class LoopbackV2CredentialProvider extends CredentialProvider {
+export class LoopbackV2CredentialProvider extends CredentialProvider {
   constructor(
     private readonly apiKey: string,
     private readonly address: string,

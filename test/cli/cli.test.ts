@@ -55,8 +55,8 @@ async function rotatableSecret(label: string) {
 }
 
 /** Plays Secrets Manager: waits for the rotation the CLI started, then runs the four steps. */
-async function serviceRunsNextRotation(arn: string) {
-  const invoke = stack.newContainer();
+async function serviceRunsNextRotation(arn: string, config: { managementSecretId?: string } = {}) {
+  const invoke = stack.newContainer(config);
   for (let i = 0; i < 100; i++) {
     const stages = await stack.service.stages(arn);
     const current = Object.keys(stages).find((v) => stages[v]!.includes('AWSCURRENT'));
@@ -149,6 +149,71 @@ describe('status', () => {
     expect(report.pendingVersionId).toBeDefined();
     expect(report.warnings.join('\n')).toMatch(/A rotation is in progress or stuck/);
     expect(report.warnings.join('\n')).toMatch(/repair --secret-id/);
+  });
+});
+
+describe('rotate --revoke-previous (a key leaked)', () => {
+  /** A v2 secret with rotation configured, and a management key in its own secret. */
+  async function leakedV2Secret(label: string, extraFields: Record<string, unknown> = {}) {
+    const management = await stack.storeManagementKey(name(`${label}-mgmt`));
+    const stored = await stack.storeV2Key(name(label), { extraFields });
+    await stack.service.endRotation(stored.arn, await stack.service.startRotation(stored.arn, false));
+    return { ...stored, management };
+  }
+
+  it('rotates, then revokes the key AWSCURRENT held before, at once: it no longer authenticates, the new one does', async () => {
+    const { arn, key, management } = await leakedV2Secret('leak');
+    expect(stack.momento.accepts(key.apiKey)).toBe(true);
+    const [result] = await Promise.all([
+      cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn]),
+      serviceRunsNextRotation(arn, { managementSecretId: management.arn }),
+    ]);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`Revoked key ${key.keyId} (sha256:`);
+    expect(stack.momento.accepts(key.apiKey)).toBe(false);
+    expect(await stack.currentKeyWorks(arn)).toBe(true);
+    expect(stack.momento.accepts(management.key.apiKey)).toBe(true);
+  });
+
+  it('refuses for a v1 key, which cannot be revoked: says until when it stays valid and what to do, and rotates nothing', async () => {
+    const { arn, key } = await rotatableSecret('leak-v1');
+    const management = await stack.storeManagementKey(name('leak-v1-mgmt'));
+    const before = await stack.service.stages(arn);
+    const result = await cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/holds a v1 key, and Momento cannot revoke v1 keys: a leaked one stays valid until \d{4}-.*migrating the secret to v2 keys makes revocation possible/);
+    expect(await stack.service.stages(arn)).toEqual(before);
+    expect(stack.momento.accepts(key.apiKey)).toBe(true);
+  });
+
+  it('refuses a v2 key with no keyId, and a management key Momento rejects, before rotating anything', async () => {
+    const noId = await leakedV2Secret('leak-noid');
+    await stack.service.client.send(
+      new UpdateSecretCommand({ SecretId: noId.arn, SecretString: JSON.stringify({ apiKey: noId.key.apiKey, endpoint: 'cell-1.example', roleId: noId.key.roleId }) }),
+    );
+    const stagesBefore = await stack.service.stages(noId.arn);
+    const missing = await cli(['rotate', '--secret-id', noId.arn, '--revoke-previous', '--management-secret-id', noId.management.arn]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/has no "keyId", so its key cannot be revoked by id.*API keys page/);
+    expect(await stack.service.stages(noId.arn)).toEqual(stagesBefore);
+
+    const { arn } = await leakedV2Secret('leak-badmgmt');
+    const badManagement = await stack.createSecret(name('bad-mgmt'), JSON.stringify({ apiKey: fakeV2Key() }));
+    const before = await stack.service.stages(arn);
+    const rejected = await cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', badManagement]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.err).toMatch(/Could not use the management key \(nothing was rotated\): the management key is invalid or expired/);
+    expect(await stack.service.stages(arn)).toEqual(before);
+  });
+
+  it.each([
+    [['--revoke-previous'], /--revoke-previous needs --management-secret-id/],
+    [['--management-secret-id', 'm'], /--management-secret-id is only for --revoke-previous/],
+    [['--revoke-previous', '--management-secret-id', 'm', '--no-wait'], /drop --no-wait/],
+  ])('usage errors: %j', async (flags, message) => {
+    const result = await cli(['rotate', '--secret-id', 'momento/x', ...flags]);
+    expect(result).toMatchObject({ code: 2, err: expect.stringMatching(message) });
   });
 });
 

@@ -2,8 +2,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { CacheClient } from '@gomomento/sdk';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MomentoClientProvider, MomentoKeyProvider } from '../../src/client/index.js';
-import { consoleKeyFile } from '../support/secrets.js';
+import { withEndpoint } from '../../src/client/client-provider.js';
+import { credentialProviderFor, KeyNotUsableError, MomentoClientProvider, MomentoKeyProvider, type MomentoKey } from '../../src/client/index.js';
+import { consoleKeyFile, fakeV1Key, fakeV2Key } from '../support/secrets.js';
 
 const sm = mockClient(SecretsManagerClient);
 beforeEach(() => vi.useFakeTimers());
@@ -108,5 +109,67 @@ describe('MomentoClientProvider', () => {
     await clients.close();
     expect(built.every((c) => c.closed)).toBe(true);
     await expect(clients.getClient()).rejects.toThrow(/closed/);
+  });
+});
+
+describe('v2 keys in the client library', () => {
+  const v2 = (endpoint?: string): MomentoKey => ({
+    apiKey: fakeV2Key(),
+    kind: 'v2',
+    endpoint,
+    keyId: 'key-1',
+    validUntil: undefined,
+    versionId: 'v1',
+    fingerprint: 'sha256:00000000',
+  });
+
+  it("uses the application's endpoint over MOMENTO_ENDPOINT over the secret's, for v2 keys only", () => {
+    const key = v2('cell-1-us-east-1-1.prod.a.momentohq.com');
+    const eu = 'cell-1-eu-west-1-1.prod.a.momentohq.com';
+    const ap = 'cell-1-ap-south-1-1.prod.a.momentohq.com';
+    expect(withEndpoint(key, undefined, {}).endpoint).toBe('cell-1-us-east-1-1.prod.a.momentohq.com');
+    expect(withEndpoint(key, undefined, { MOMENTO_ENDPOINT: eu }).endpoint).toBe(eu);
+    expect(withEndpoint(key, ap, { MOMENTO_ENDPOINT: eu }).endpoint).toBe(ap);
+    expect(withEndpoint(v2(undefined), undefined, { MOMENTO_ENDPOINT: eu }).endpoint).toBe(eu);
+    const v1: MomentoKey = { ...key, apiKey: fakeV1Key(), kind: 'v1', endpoint: undefined };
+    expect(withEndpoint(v1, ap, { MOMENTO_ENDPOINT: eu })).toBe(v1); // a v1 key names its own endpoint
+  });
+
+  it('authenticates a v2 key with fromApiKeyV2 at its endpoint, and a v1 key with fromString', () => {
+    const provider = credentialProviderFor(v2('cell-4-us-west-2-1.prod.a.momentohq.com'));
+    expect(provider.getCacheEndpoint()).toContain('cell-4-us-west-2-1.prod.a.momentohq.com');
+    expect(provider.isCacheEndpointSecure()).toBe(true);
+    const v1Key = fakeV1Key('cell-us-east-1-1.prod.a.momentohq.com');
+    const v1Provider = credentialProviderFor({ ...v2(), apiKey: v1Key, kind: 'v1' });
+    expect(v1Provider.getCacheEndpoint()).toContain('cell-us-east-1-1.prod.a.momentohq.com');
+  });
+
+  it('refuses a v2 key without an endpoint, saying where to find one, without the key', () => {
+    const key = v2(undefined);
+    let error: unknown;
+    try {
+      credentialProviderFor(key);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KeyNotUsableError);
+    expect((error as Error).message).toMatch(/v2 Momento key \(sha256:00000000\) without an "endpoint".*MOMENTO_ENDPOINT/);
+    expect((error as Error).message).not.toContain(key.apiKey);
+  });
+
+  it('hands createClient the key with its resolved endpoint', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ apiKey: fakeV2Key(), endpoint: 'cell-1-us-east-1-1.prod.a.momentohq.com', keyId: 'k' }) });
+    const keys = new MomentoKeyProvider({ secretId: 's', secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
+    const seen: MomentoKey[] = [];
+    const clients = new MomentoClientProvider({
+      keys,
+      endpoint: 'cell-9-eu-west-1-1.prod.a.momentohq.com',
+      createClient: (apiKey, key) => {
+        seen.push(key);
+        return fakeClient(apiKey) as unknown as CacheClient;
+      },
+    });
+    await clients.getClient();
+    expect(seen).toMatchObject([{ kind: 'v2', endpoint: 'cell-9-eu-west-1-1.prod.a.momentohq.com', keyId: 'k' }]);
   });
 });

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyUnavailableError, MomentoKeyProvider } from '../../src/client/index.js';
-import { consoleKeyFile, fakeV1Key, leakedSecrets } from '../support/secrets.js';
+import { consoleKeyFile, fakeV1Key, fakeV2Key, leakedSecrets } from '../support/secrets.js';
 
 const sm = mockClient(SecretsManagerClient);
 afterEach(() => sm.reset());
@@ -37,6 +37,23 @@ describe('MomentoKeyProvider', () => {
     clock.now += 2_000;
     await keys.getKey();
     expect(reads()).toBe(2);
+  });
+
+  it('reads a v2 secret: the key, its kind, its endpoint and key id', async () => {
+    const apiKey = fakeV2Key();
+    const value = { apiKey, endpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com', roleId: 'app-readwrite', keyId: 'key-123', validUntil: 1_800_086_400 };
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(value), VersionId: 'v7' });
+    expect(await provider().keys.getKey()).toMatchObject({
+      apiKey,
+      kind: 'v2',
+      endpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com',
+      keyId: 'key-123',
+      validUntil: 1_800_086_400,
+      versionId: 'v7',
+    });
+    sm.reset();
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(consoleKeyFile(30, 1_800_000_000)), VersionId: 'v8' });
+    expect(await provider().keys.getKey()).toMatchObject({ kind: 'v1', endpoint: undefined, keyId: undefined });
   });
 
   it('shares one GetSecretValue among concurrent first callers', async () => {

@@ -6,7 +6,7 @@ describe('the momento-secret-rotation/client entry point (after npm run build)',
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const m = await import('momento-secret-rotation/client'); console.log(Object.keys(m).sort().join(','))"], {
       encoding: 'utf8',
     });
-    expect(out.trim()).toBe('KeyUnavailableError,MomentoClientProvider,MomentoKeyProvider,isAuthenticationError');
+    expect(out.trim()).toBe('KeyNotUsableError,KeyUnavailableError,MomentoClientProvider,MomentoKeyProvider,credentialProviderFor,isAuthenticationError');
   });
 
   it('is typed: a consumer type-checks against its declarations', () => {

@@ -3,9 +3,10 @@ import { CacheClient, CacheGet, Configurations, CredentialProvider } from '@gomo
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MomentoClientProvider, MomentoKeyProvider } from '../../src/client/index.js';
+import { LoopbackV2CredentialProvider } from '../../src/momento/sdk-momento-api.js';
 import { captureFileOutputAndCheckForLeaks } from '../support/capture-output.js';
 import { leakedSecrets, registerSecret } from '../support/secrets.js';
-import { startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
+import { FAKE_V2_ENDPOINT, startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
 import { CREDENTIALS, REGION } from '../stand-ins/secrets-manager-service.js';
 
 // The consumer library, as an application uses it, against moto_server (through the fault
@@ -32,22 +33,28 @@ function application(secretId: string, options: { refreshIntervalMs?: number; ke
     ...(options.keyField ? { keyField: options.keyField } : {}),
   });
   const builtFor: string[] = [];
+  const built: { kind: string; endpoint: string | undefined }[] = [];
   const momento = new MomentoClientProvider({
     keys,
     closeGraceMs: 200,
-    createClient: (apiKey) => {
+    // As the default client, but every endpoint the fake Momento's plaintext loopback address.
+    createClient: (apiKey, key) => {
       builtFor.push(apiKey);
+      built.push({ kind: key.kind, endpoint: key.endpoint });
       return new CacheClient({
         configuration: Configurations.Laptop.v1(),
-        credentialProvider: CredentialProvider.fromString({
-          apiKey,
-          endpointOverrides: { controlEndpoint: stack.momento.address, cacheEndpoint: stack.momento.address, tokenEndpoint: stack.momento.address, secureConnection: false },
-        }),
+        credentialProvider:
+          key.kind === 'v2'
+            ? new LoopbackV2CredentialProvider(apiKey, stack.momento.address)
+            : CredentialProvider.fromString({
+                apiKey,
+                endpointOverrides: { controlEndpoint: stack.momento.address, cacheEndpoint: stack.momento.address, tokenEndpoint: stack.momento.address, secureConnection: false },
+              }),
         defaultTtlSeconds: 60,
       });
     },
   });
-  return { keys, momento, warnings, builtFor };
+  return { keys, momento, warnings, builtFor, built };
 }
 
 /** Cache calls in a loop until `stop` resolves; returns how many ran and how many failed. */
@@ -93,6 +100,50 @@ describe('momento-secret-rotation/client, end to end', () => {
     expect(stats.calls).toBeGreaterThan(50);
     expect(new Set(app.builtFor).size).toBe(4); // one client per key: the original and three rotated
     expect(app.builtFor.at(-1)).toBe(JSON.parse(await stack.service.value(arn, 'AWSCURRENT')).apiKey);
+    await app.momento.close();
+  });
+
+  it('v2 keys: rotations during continuous use cause zero failed calls, each previous key revoked the moment its successor is promoted', async () => {
+    const management = await stack.storeManagementKey(`momento/app-mgmt-${randomUUID().slice(0, 8)}`);
+    const { arn } = await stack.storeV2Key(`momento/app-v2-${randomUUID().slice(0, 8)}`);
+    // A long refresh interval: each swap must come from the authentication error the revoked key meets.
+    const app = application(arn, { refreshIntervalMs: 60_000 });
+    const container = stack.newContainer({ managementSecretId: management.arn });
+    const rotations = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await pause(300);
+        const previous = JSON.parse(await stack.service.value(arn, 'AWSCURRENT')).apiKey as string;
+        await stack.service.rotate(arn, container);
+        stack.momento.revoke(previous); // a leak response: revoked as soon as AWSCURRENT moved
+      }
+      await pause(300);
+    })();
+    const stats = await continuousUse(app.momento, rotations);
+    await rotations;
+    expect(stats.failed, `failed calls: ${[...stats.codes].join(', ')}`).toBe(0);
+    expect(stats.calls).toBeGreaterThan(50);
+    expect(new Set(app.builtFor).size).toBe(4);
+    expect(app.built.every((b) => b.kind === 'v2' && b.endpoint === FAKE_V2_ENDPOINT)).toBe(true);
+    expect(app.builtFor.at(-1)).toBe(JSON.parse(await stack.service.value(arn, 'AWSCURRENT')).apiKey);
+    await app.momento.close();
+  });
+
+  it('a v1 secret migrated to v2 under a running application: the key kind changes under it, and no call fails', async () => {
+    const management = await stack.storeManagementKey(`momento/mig-mgmt-${randomUUID().slice(0, 8)}`);
+    const { arn } = await stack.storeConsoleKey(`momento/mig-${randomUUID().slice(0, 8)}`, {
+      extraFields: { roleId: 'app-readwrite', endpoint: FAKE_V2_ENDPOINT },
+    });
+    const app = application(arn, { refreshIntervalMs: 100 });
+    const migration = (async () => {
+      await pause(300);
+      await stack.service.rotate(arn, stack.newContainer({ managementSecretId: management.arn }));
+      await pause(500);
+    })();
+    const stats = await continuousUse(app.momento, migration);
+    await migration;
+    expect(stats.failed, `failed calls: ${[...stats.codes].join(', ')}`).toBe(0);
+    expect(app.built.map((b) => b.kind)).toEqual(['v1', 'v2']);
+    expect(app.built[1]!.endpoint).toBe(FAKE_V2_ENDPOINT);
     await app.momento.close();
   });
 

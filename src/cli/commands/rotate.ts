@@ -1,8 +1,10 @@
 import { DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { inspectApiKey } from '../../momento/api-key.js';
 import { fingerprint } from '../../observability/fingerprint.js';
 import { parseKeyFile } from '../../secret/key-file.js';
 import { CliError } from '../errors.js';
 import { inspectSecret } from '../inspect-secret.js';
+import { explainKeyApiFailure, keyApiAccess, type KeyApiAccess } from '../key-api.js';
 import type { Output } from '../output.js';
 
 export interface RotateOptions {
@@ -10,6 +12,8 @@ export interface RotateOptions {
   readonly wait: boolean;
   readonly timeoutSeconds: number;
   readonly pollMs?: number;
+  /** Leak response: once AWSCURRENT has moved, revoke the key it held before, through this management secret. */
+  readonly revokePreviousWith?: string;
 }
 
 /**
@@ -33,6 +37,9 @@ export async function rotate(client: SecretsManagerClient, options: RotateOption
         `Follow it with \`status\`; if it is stuck, clear it with: momento-secret-rotation repair --secret-id ${secretId}`,
     );
   }
+  // Leak response: everything the revocation needs is checked before anything changes.
+  let leak: { access: KeyApiAccess; keyId: string; fingerprint: string } | undefined;
+  if (options.revokePreviousWith !== undefined) leak = await prepareRevocation(client, secretId, options.revokePreviousWith);
   let token: string;
   try {
     // Naming the secret's own rotation function changes nothing on AWS, and makes moto (the
@@ -67,6 +74,7 @@ export async function rotate(client: SecretsManagerClient, options: RotateOption
     }
     if (state.phase === 'done') {
       io.out(`Done: AWSCURRENT is now version ${token} (key ${state.keyFingerprint ?? '?'}).`);
+      if (leak) await revokeLeaked(client, secretId, token, leak, io);
       return { token, outcome: 'rotated' as const };
     }
     if (state.phase === 'abandoned') {
@@ -102,4 +110,60 @@ async function versionState(client: SecretsManagerClient, secretId: string, toke
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
     return { phase: 'started' as const, label: 'waiting for createSecret to refresh and store the new key' };
   }
+}
+
+/** The key AWSCURRENT holds now must be a v2 key with a key id, and the management key must work. */
+async function prepareRevocation(client: SecretsManagerClient, secretId: string, managementSecretId: string) {
+  const current = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
+  const parsed = parseKeyFile(current.SecretString ?? '');
+  if (!parsed.ok) throw new CliError(`AWSCURRENT of ${secretId} holds no key file (${parsed.problem}); nothing to revoke.`);
+  const kind = inspectApiKey(parsed.file.apiKey).kind;
+  if (kind !== 'v2') {
+    const until = parsed.file.validUntil ? new Date(parsed.file.validUntil * 1000).toISOString() : 'its expiry';
+    throw new CliError(
+      `AWSCURRENT of ${secretId} holds a ${kind} key, and Momento cannot revoke ${kind} keys: a leaked one stays valid until ` +
+        `${until}. Rotate (without --revoke-previous) so that applications move to a new key, and create a v2 key in the ` +
+        'Momento console to replace it; migrating the secret to v2 keys makes revocation possible from then on.',
+    );
+  }
+  if (parsed.file.keyId === undefined) {
+    throw new CliError(
+      `AWSCURRENT of ${secretId} has no "keyId", so its key cannot be revoked by id. Add the key id (the Momento console's ` +
+        'API keys page lists it beside the key) to the secret and run again, or rotate and revoke the key in the console.',
+    );
+  }
+  const access = await keyApiAccess(client, managementSecretId);
+  if (parsed.file.keyId === access.managementKeyId) {
+    throw new CliError(`AWSCURRENT of ${secretId} holds the management key itself (key id ${parsed.file.keyId}): revoking it would stop every rotation. Revoke it in the console after storing a new management key.`);
+  }
+  // Proves the management key before anything changes: a key it cannot list, it cannot revoke.
+  try {
+    await access.api.list(access.managementKey, Date.now() + 60_000);
+  } catch (error) {
+    throw explainKeyApiFailure(error, 'use the management key (nothing was rotated)');
+  }
+  return { access, keyId: parsed.file.keyId, fingerprint: fingerprint(parsed.file.apiKey) };
+}
+
+/** Revokes the key that was AWSCURRENT before `token`, never the one AWSCURRENT holds now. */
+async function revokeLeaked(client: SecretsManagerClient, secretId: string, token: string, leak: { access: KeyApiAccess; keyId: string; fingerprint: string }, io: Output) {
+  const now = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token }));
+  const promoted = parseKeyFile(now.SecretString ?? '');
+  if (promoted.ok && promoted.file.keyId === leak.keyId) {
+    throw new CliError(`The new AWSCURRENT holds the same key (key id ${leak.keyId}); it was not revoked. Rotate again.`);
+  }
+  let outcome: 'revoked' | 'not-found';
+  try {
+    outcome = await leak.access.api.revoke(leak.access.managementKey, leak.keyId, Date.now() + 60_000);
+  } catch (error) {
+    throw explainKeyApiFailure(
+      error,
+      `revoke key ${leak.keyId} (${leak.fingerprint}, now AWSPREVIOUS; AWSCURRENT moved to a new key). Revoke it in the Momento console`,
+    );
+  }
+  io.out(
+    outcome === 'revoked'
+      ? `Revoked key ${leak.keyId} (${leak.fingerprint}), the key AWSCURRENT held before: it no longer authenticates. Applications using momento-secret-rotation/client move to the new key on their next call.`
+      : `Key ${leak.keyId} (${leak.fingerprint}) was already revoked or expired at Momento.`,
+  );
 }
