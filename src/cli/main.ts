@@ -27,13 +27,22 @@ Commands:
   repair   find a stuck rotation and clear it, keeping automatic rotation on
 
 Run momento-secret-rotation <command> --help for a command's options.`,
-  import: `Usage: momento-secret-rotation import --secret-id NAME [--file momento_token.info.json] [options]
+  import: `Usage: momento-secret-rotation import --secret-id NAME [--file PATH] [options]
 
-Checks the key file (a key the Momento SDK can use, a refresh token, a validUntil in the
-future), then creates the secret, or stores the key as its new AWSCURRENT version.
+Checks a key, then creates the secret, or stores the key as its new AWSCURRENT version.
 Reads standard input when --file is not given.
+- v2 keys (what the console issues today): a JSON file {"apiKey", "endpoint", "roleId",
+  "keyId"}, or the bare key with --endpoint, --role-id and --key-id. With
+  --management-secret-id, Momento is asked (GET /api-keys) that the key id exists, has that
+  role and has not expired.
+- v1 keys: the console's download (momento_token.info.json): a key the Momento SDK can use,
+  a refresh token, a validUntil in the future.
 
-  --file PATH          the console's download (default: standard input)
+  --file PATH                  the key file (default: standard input)
+  --endpoint HOST              v2: the region base endpoint, e.g. cell-4-us-west-2-1.prod.a.momentohq.com
+  --role-id ID                 v2: the key's role (the console's API keys page lists it)
+  --key-id ID                  v2: the key's id (listed there too)
+  --management-secret-id NAME  v2: check the key at Momento with this management key first
   --kms-key-id ID      a customer-managed KMS key, when creating the secret
   --description TEXT   when creating the secret
   --tag KEY=VALUE      when creating the secret; repeatable
@@ -89,11 +98,14 @@ const OPTIONS = {
   yes: { type: 'boolean' },
   force: { type: 'boolean' },
   'revoke-previous': { type: 'boolean' },
+  endpoint: { type: 'string' },
+  'role-id': { type: 'string' },
+  'key-id': { type: 'string' },
   'management-secret-id': { type: 'string' },
 } as const;
 
 const ALLOWED: Record<string, readonly string[]> = {
-  import: ['file', 'kms-key-id', 'description', 'tag'],
+  import: ['file', 'kms-key-id', 'description', 'tag', 'endpoint', 'role-id', 'key-id', 'management-secret-id'],
   status: ['json'],
   rotate: ['no-wait', 'timeout', 'revoke-previous', 'management-secret-id'],
   repair: ['yes', 'force'],
@@ -124,7 +136,17 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
       case 'import':
         await importKey(
           client,
-          { secretId, file: values.file, kmsKeyId: values['kms-key-id'], description: values.description, tags: parseTags(values.tag ?? []) },
+          {
+            secretId,
+            file: values.file,
+            kmsKeyId: values['kms-key-id'],
+            description: values.description,
+            tags: parseTags(values.tag ?? []),
+            endpoint: values.endpoint,
+            roleId: values['role-id'],
+            keyId: values['key-id'],
+            managementSecretId: values['management-secret-id'],
+          },
           io,
           readStdin,
         );

@@ -98,7 +98,7 @@ describe('import', () => {
     ['no refresh token', () => JSON.stringify({ ...stack.momento.issueKey(), refreshToken: undefined }), /no "refreshToken"/],
     ['an expired key', () => JSON.stringify({ ...stack.momento.issueKey(), validUntil: 1_600_000_000 }), /expired at 2020/],
     ['no validUntil', () => JSON.stringify({ ...stack.momento.issueKey(), validUntil: undefined }), /no "validUntil"/],
-    ['a v2 key', () => JSON.stringify({ apiKey: fakeV2Key(), refreshToken: 'r'.repeat(20), validUntil: 4_000_000_000 }), /v2 \(global\)/],
+    ['a v2 key without endpoint, role or key id', () => JSON.stringify({ apiKey: fakeV2Key(), validUntil: 4_000_000_000 }), /v2 API key without "endpoint", "roleId", "keyId".*Pass --endpoint, --role-id, --key-id/],
     ['a key the SDK cannot parse', () => JSON.stringify({ apiKey: Buffer.from('{"endpoint":"x"}').toString('base64'), refreshToken: 'r'.repeat(20), validUntil: 4_000_000_000 }), /not a key the Momento SDK can use/],
   ])('refuses a file with %s, storing nothing', async (_label, content, message) => {
     const secretName = name('bad');
@@ -112,6 +112,65 @@ describe('import', () => {
   it('says which file it cannot read', async () => {
     const result = await cli(['import', '--file', join(dir, 'missing.json'), '--secret-id', name('missing')]);
     expect(result).toMatchObject({ code: 1, err: expect.stringContaining('Cannot read') });
+  });
+});
+
+describe('import, v2 keys', () => {
+  const ENDPOINT = 'cell-4-us-west-2-1.prod.a.momentohq.com';
+  const stored = async (secretName: string) => JSON.parse((await stack.service.client.send(new GetSecretValueCommand({ SecretId: secretName, VersionStage: 'AWSCURRENT' }))).SecretString!);
+
+  it('stores a v2 key file after Momento confirms its key id, role and expiry, taking validUntil from Momento', async () => {
+    const management = await stack.storeManagementKey(name('imp-mgmt'));
+    const key = stack.momento.issueV2Key({ roleId: 'app-readwrite' });
+    const secretName = name('imp-v2');
+    const file = { apiKey: key.apiKey, endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: key.keyId };
+    const result = await cli(['import', '--file', await keyFileOnDisk(file), '--secret-id', secretName, '--management-secret-id', management.arn]);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(new RegExp(`Created secret \\S+ with key sha256:[0-9a-f]{8}, key id ${key.keyId}, role app-readwrite, valid until \\S+ \\(59 days left\\)`));
+    expect(await stored(secretName)).toEqual({ ...file, validUntil: key.validUntil });
+  });
+
+  it('stores a bare v2 key from standard input with --endpoint, --role-id and --key-id, saying it was not checked at Momento', async () => {
+    const key = stack.momento.issueV2Key();
+    const secretName = name('imp-bare');
+    const result = await cli(['import', '--secret-id', secretName, '--endpoint', ENDPOINT, '--role-id', 'app-readwrite', '--key-id', key.keyId], `${key.apiKey}\n`);
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/Not checked at Momento: key id \S+ and role app-readwrite\. Pass --management-secret-id/);
+    expect(await stored(secretName)).toEqual({ apiKey: key.apiKey, endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: key.keyId });
+  });
+
+  it.each([
+    ['a bare key with no flags', (k: { apiKey: string }) => ({ stdin: k.apiKey, flags: [] as string[] }), /without "endpoint", "roleId", "keyId".*API keys page lists each key's id and role/],
+    ['a flag that contradicts the file', (k: { apiKey: string; keyId: string }) => ({ stdin: JSON.stringify({ apiKey: k.apiKey, endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: k.keyId }), flags: ['--role-id', 'admin'] }), /says "roleId" is "app-readwrite", but --role-id says "admin"/],
+    ['an endpoint given as a URL', (k: { apiKey: string; keyId: string }) => ({ stdin: k.apiKey, flags: ['--endpoint', `https://${ENDPOINT}`, '--role-id', 'app-readwrite', '--key-id', k.keyId] }), /"endpoint" must be a host name/],
+  ])('refuses %s, storing nothing', async (_label, input, message) => {
+    const key = stack.momento.issueV2Key();
+    const secretName = name('imp-bad');
+    const { stdin, flags } = input(key);
+    const result = await cli(['import', '--secret-id', secretName, ...flags], stdin);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(message);
+    expect((await cli(['status', '--secret-id', secretName])).err).toMatch(/no secret/);
+  });
+
+  it.each([
+    ['a key id Momento does not know', (k: { keyId: string }) => ({ keyId: 'no-such-key', roleId: 'app-readwrite' }), /Momento has no key with id no-such-key/],
+    ['a role that is not the key\'s', (k: { keyId: string }) => ({ keyId: k.keyId, roleId: 'operator' }), /has role app-readwrite at Momento, not operator.*--role-id app-readwrite/],
+  ])('with a management secret, refuses %s, storing nothing', async (_label, ids, message) => {
+    const management = await stack.storeManagementKey(name('imp-mgmt'));
+    const key = stack.momento.issueV2Key();
+    const secretName = name('imp-mismatch');
+    const { keyId, roleId } = ids(key);
+    const result = await cli(['import', '--secret-id', secretName, '--endpoint', ENDPOINT, '--role-id', roleId, '--key-id', keyId, '--management-secret-id', management.arn], key.apiKey);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(message);
+    expect((await cli(['status', '--secret-id', secretName])).err).toMatch(/no secret/);
+  });
+
+  it('refuses v2 flags for a v1 key file (usage)', async () => {
+    const result = await cli(['import', '--secret-id', name('imp-v1'), '--endpoint', ENDPOINT], JSON.stringify(stack.momento.issueKey()));
+    expect(result).toMatchObject({ code: 2, err: expect.stringMatching(/are for v2 keys; this is not one/) });
   });
 });
 
