@@ -22,6 +22,10 @@ export interface VersionReport {
   readonly roleId?: string;
   readonly validUntil: string | undefined;
   readonly daysLeft: number | undefined;
+  /** The key's kind (v2 keys are minted and revoked; v1 and legacy keys are refreshed). */
+  readonly kind?: 'v1' | 'legacy' | 'v2' | 'unrecognised';
+  /** How the rotation function replaces this key: refresh (v1 with its token), mint (v2 with endpoint and role), or not at all. */
+  readonly rotatesBy: 'refresh' | 'mint' | undefined;
   /** Whether the rotation function can refresh this key: a v1 key with its refresh token. */
   readonly refreshable: boolean;
   readonly problem: string | undefined;
@@ -92,7 +96,7 @@ async function describeVersion(
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
   rememberSecret(secretString);
-  const none = { fingerprint: undefined, validUntil: undefined, daysLeft: undefined, refreshable: false };
+  const none = { fingerprint: undefined, validUntil: undefined, daysLeft: undefined, refreshable: false, rotatesBy: undefined };
   if (secretString === undefined) {
     return { ...base, ...none, holds: 'no-value', problem: 'no value (a rotation has not stored one yet)' };
   }
@@ -109,9 +113,12 @@ async function describeVersion(
   rememberSecret(file.refreshToken);
   const kind = inspectApiKey(file.apiKey).kind;
   const key = describeKeyFile(file, now);
+  const missingV2 = (['endpoint', 'roleId'] as const).filter((f) => file[f] === undefined);
   const problem =
     kind === 'v2'
-      ? 'a v2 (global) key, which Momento does not refresh'
+      ? missingV2.length > 0
+        ? `a v2 key without ${missingV2.map((f) => `"${f}"`).join(' and ')}, which minting its successor needs`
+        : undefined
       : kind === 'unrecognised'
         ? 'not a Momento API key'
         : file.refreshToken === undefined
@@ -120,12 +127,14 @@ async function describeVersion(
   return {
     ...base,
     holds: 'key-file',
+    kind,
+    rotatesBy: problem !== undefined ? undefined : kind === 'v2' ? 'mint' : 'refresh',
     fingerprint: key.keyFingerprint,
     ...(key.keyId !== undefined ? { keyId: key.keyId } : {}),
     ...(key.roleId !== undefined ? { roleId: key.roleId } : {}),
     validUntil: key.validUntil,
     daysLeft: key.daysLeft,
-    refreshable: problem === undefined,
+    refreshable: problem === undefined && kind !== 'v2',
     problem,
   };
 }
@@ -147,10 +156,13 @@ function warningsFor(report: Omit<SecretReport, 'warnings'>, now: number): strin
     warnings.push('No version holds AWSCURRENT with a value: import a key with `momento-secret-rotation import`.');
     return warnings;
   }
-  if (current.holds !== 'key-file' || !current.refreshable) {
+  if (current.holds !== 'key-file' || current.rotatesBy === undefined) {
     warnings.push(
-      `The AWSCURRENT key cannot be refreshed (${current.problem ?? 'not a key file'}). Store the JSON file the Momento ` +
-        `console downloads with a new key: momento-secret-rotation import --file momento_token.info.json --secret-id ${id}`,
+      current.kind === 'v2'
+        ? `The AWSCURRENT key cannot be rotated (${current.problem}). Add them to the secret, or import the key again: ` +
+            `momento-secret-rotation import --secret-id ${id} --endpoint HOST --role-id ID --key-id ID`
+        : `The AWSCURRENT key cannot be refreshed (${current.problem ?? 'not a key file'}). Store the JSON file the Momento ` +
+            `console downloads with a new key: momento-secret-rotation import --file momento_token.info.json --secret-id ${id}`,
     );
   }
   if (current.daysLeft !== undefined && current.validUntil !== undefined) {
@@ -166,4 +178,34 @@ function warningsFor(report: Omit<SecretReport, 'warnings'>, now: number): strin
     }
   }
   return warnings;
+}
+
+/** What Momento's key-management API says of a v2 secret's keys (status --management-secret-id). */
+export interface MomentoKeysReport {
+  /** Per version that holds a v2 key with a key id: whether Momento still accepts it. */
+  readonly versions: readonly { versionId: string; stages: readonly string[]; keyId: string; validAtMomento: boolean }[];
+  /** Keys minted for this secret that no version holds: the next rotation or expiry report revokes them. */
+  readonly leftovers: readonly { keyId: string; roleId: string; mintedForVersion: string; expiresAt: string | undefined }[];
+  /** AWSCURRENT's key is revoked or expired at Momento: applications cannot authenticate. */
+  readonly currentRevoked: boolean;
+}
+
+export function momentoKeysReport(
+  report: SecretReport,
+  listed: readonly { keyId: string; roleId: string; description: string; expiresAt: number | undefined }[],
+  ownsDescription: (description: string) => { versionId: string } | undefined,
+  now = Date.now(),
+): MomentoKeysReport {
+  const live = new Map(listed.filter((k) => k.expiresAt === undefined || k.expiresAt * 1000 > now).map((k) => [k.keyId, k]));
+  const versions = report.versions
+    .filter((v) => v.kind === 'v2' && v.keyId !== undefined)
+    .map((v) => ({ versionId: v.versionId, stages: v.stages, keyId: v.keyId!, validAtMomento: live.has(v.keyId!) }));
+  const stored = new Set(report.versions.map((v) => v.keyId).filter((id): id is string => id !== undefined));
+  const leftovers = [...live.values()].flatMap((k) => {
+    const owned = ownsDescription(k.description);
+    if (!owned || stored.has(k.keyId)) return [];
+    return [{ keyId: k.keyId, roleId: k.roleId, mintedForVersion: owned.versionId, expiresAt: k.expiresAt === undefined ? undefined : new Date(k.expiresAt * 1000).toISOString() }];
+  });
+  const current = versions.find((v) => v.stages.includes('AWSCURRENT'));
+  return { versions, leftovers, currentRevoked: current !== undefined && !current.validAtMomento };
 }

@@ -48,14 +48,17 @@ Reads standard input when --file is not given.
   --tag KEY=VALUE      when creating the secret; repeatable
 
 ${COMMON}`,
-  status: `Usage: momento-secret-rotation status --secret-id NAME [--json]
+  status: `Usage: momento-secret-rotation status --secret-id NAME [--json] [--management-secret-id NAME]
 
 Shows whether rotation is on, its function and schedule, the last and next rotation, every
-version with its stages, key fingerprint, validUntil and days left, and warnings: a stuck
-rotation, a key that expires before the next rotation, rotation off, a key that cannot be
-refreshed.
+version with its stages, key fingerprint (and for v2 keys, key id and role), validUntil,
+days left and how it rotates, and warnings: a stuck rotation, a key that expires before the
+next rotation, rotation off, a key that cannot be rotated.
 
-  --json   the same, as JSON
+  --json                       the same, as JSON
+  --management-secret-id NAME  v2: also ask Momento whether each stored key is still valid,
+                               for keys minted for this secret that no version stores, and
+                               whether AWSCURRENT's key was revoked (an emergency)
 
 ${COMMON}`,
   rotate: `Usage: momento-secret-rotation rotate --secret-id NAME [--no-wait] [--timeout SECONDS]
@@ -106,7 +109,7 @@ const OPTIONS = {
 
 const ALLOWED: Record<string, readonly string[]> = {
   import: ['file', 'kms-key-id', 'description', 'tag', 'endpoint', 'role-id', 'key-id', 'management-secret-id'],
-  status: ['json'],
+  status: ['json', 'management-secret-id'],
   rotate: ['no-wait', 'timeout', 'revoke-previous', 'management-secret-id'],
   repair: ['yes', 'force'],
 };
@@ -152,7 +155,7 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
         );
         break;
       case 'status':
-        await status(client, secretId, values.json === true, io);
+        await status(client, secretId, values.json === true, io, values['management-secret-id']);
         break;
       case 'rotate': {
         const revoke = values['revoke-previous'] === true;

@@ -182,7 +182,7 @@ describe('status', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/Rotation {4}enabled/);
     expect(result.out).toMatch(/Function {4}arn:aws:lambda:/);
-    expect(result.out).toMatch(/AWSCURRENT\s+sha256:[0-9a-f]{8}\s+\S+Z\s+29\s+yes/);
+    expect(result.out).toMatch(/AWSCURRENT\s+sha256:[0-9a-f]{8}\s+\S+Z\s+29\s+refresh/);
     expect(result.out).toMatch(/AWSPREVIOUS\s+sha256:[0-9a-f]{8}/);
     expect(result.out).not.toContain('WARNING');
 
@@ -208,6 +208,45 @@ describe('status', () => {
     expect(report.pendingVersionId).toBeDefined();
     expect(report.warnings.join('\n')).toMatch(/A rotation is in progress or stuck/);
     expect(report.warnings.join('\n')).toMatch(/repair --secret-id/);
+  });
+});
+
+describe('status, v2 keys', () => {
+  it('shows key id, role and expiry per version; with a management secret, validity at Momento, leftovers, and a revoked AWSCURRENT as an emergency', async () => {
+    const management = await stack.storeManagementKey(name('st-mgmt'));
+    const { arn, key } = await stack.storeV2Key(name('st-v2'));
+    const container = stack.newContainer({ managementSecretId: management.arn });
+    await stack.service.rotate(arn, container);
+
+    const plain = await cli(['status', '--secret-id', arn]);
+    expect(plain.code).toBe(0);
+    expect(plain.out).toMatch(/KEY ID\s+ROLE\s+VALID UNTIL\s+DAYS LEFT\s+ROTATES BY/);
+    expect(plain.out).toMatch(new RegExp(`AWSPREVIOUS\\s+sha256:[0-9a-f]{8}\\s+${key.keyId}\\s+app-readwrite\\s+\\S+Z\\s+59\\s+mint`));
+    expect(plain.out).toMatch(/AWSCURRENT\s+sha256:[0-9a-f]{8}\s+\S+\s+app-readwrite\s+\S+Z\s+29\s+mint/);
+    expect(plain.out).not.toContain('WARNING');
+
+    // A key minted for this secret that no version stores (a container died before storing it).
+    const current = JSON.parse(await stack.service.value(arn, 'AWSCURRENT'));
+    const leftover = stack.momento.issueV2Key({ description: `momento-secret-rotation ${(await import('../../src/rotation/strategies/mint-v2.js')).secretTag(arn)} x version 11111111-2222-3333-4444-555555555555 after ${current.keyId}` });
+    const checked = JSON.parse((await cli(['status', '--secret-id', arn, '--json', '--management-secret-id', management.arn])).out);
+    expect(checked.momento.versions.map((v: { validAtMomento: boolean }) => v.validAtMomento)).toEqual([true, true]);
+    expect(checked.momento.leftovers).toEqual([expect.objectContaining({ keyId: leftover.keyId, mintedForVersion: '11111111-2222-3333-4444-555555555555' })]);
+    expect(checked.momento.currentRevoked).toBe(false);
+    expect(checked.warnings.join('\n')).toMatch(new RegExp(`Key ${leftover.keyId} was minted for this secret .* no version stores it`));
+
+    stack.momento.revoke(current.apiKey);
+    const emergency = await cli(['status', '--secret-id', arn, '--management-secret-id', management.arn]);
+    expect(emergency.code).toBe(0);
+    expect(emergency.out).toMatch(/AWSCURRENT.*REVOKED/);
+    expect(emergency.out).toMatch(/WARNING {2}EMERGENCY: the AWSCURRENT key \(key id \S+\) is revoked or expired at Momento.*Rotate now/);
+  });
+
+  it('warns that a v2 key without a role cannot be rotated, and says how to add it', async () => {
+    const key = stack.momento.issueV2Key();
+    const arn = await stack.createSecret(name('st-norole'), JSON.stringify({ apiKey: key.apiKey, endpoint: 'cell-1.example', keyId: key.keyId }));
+    const result = await cli(['status', '--secret-id', arn]);
+    expect(result.out).toMatch(/no: a v2 key without "roleId", which minting its successor needs/);
+    expect(result.out).toMatch(/WARNING {2}The AWSCURRENT key cannot be rotated .*--role-id ID/);
   });
 });
 

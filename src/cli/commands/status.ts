@@ -1,18 +1,61 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { inspectSecret, type SecretReport } from '../inspect-secret.js';
+import { parseMintedKeyDescription, secretTag } from '../../rotation/strategies/mint-v2.js';
+import { inspectSecret, momentoKeysReport, type MomentoKeysReport, type SecretReport } from '../inspect-secret.js';
+import { explainKeyApiFailure, keyApiAccess } from '../key-api.js';
 import { table, type Output } from '../output.js';
 
-export async function status(client: SecretsManagerClient, secretId: string, json: boolean, io: Output): Promise<SecretReport> {
+export async function status(
+  client: SecretsManagerClient,
+  secretId: string,
+  json: boolean,
+  io: Output,
+  managementSecretId?: string,
+): Promise<SecretReport & { momento?: MomentoKeysReport }> {
   const report = await inspectSecret(client, secretId);
-  if (json) {
-    io.out(JSON.stringify(report, null, 2));
-    return report;
+  let momento: MomentoKeysReport | undefined;
+  if (managementSecretId !== undefined) {
+    const access = await keyApiAccess(client, managementSecretId);
+    let listed;
+    try {
+      listed = await access.api.list(access.managementKey, Date.now() + 60_000);
+    } catch (error) {
+      throw explainKeyApiFailure(error, 'list the keys at Momento');
+    }
+    const tag = secretTag(report.arn);
+    momento = momentoKeysReport(report, listed, (description) => {
+      const parsed = parseMintedKeyDescription(description);
+      return parsed?.secretTag === tag ? { versionId: parsed.versionId } : undefined;
+    });
   }
-  printReport(report, io);
-  return report;
+  const warnings = [...(momento ? momentoWarnings(report, momento) : []), ...report.warnings];
+  const full = { ...report, warnings, ...(momento ? { momento } : {}) };
+  if (json) {
+    io.out(JSON.stringify(full, null, 2));
+    return full;
+  }
+  printReport(full, io);
+  return full;
 }
 
-export function printReport(report: SecretReport, io: Output): void {
+function momentoWarnings(report: SecretReport, momento: MomentoKeysReport): string[] {
+  const warnings: string[] = [];
+  if (momento.currentRevoked) {
+    const current = momento.versions.find((v) => v.stages.includes('AWSCURRENT'))!;
+    warnings.push(
+      `EMERGENCY: the AWSCURRENT key (key id ${current.keyId}) is revoked or expired at Momento: applications reading this ` +
+        `secret cannot authenticate. Rotate now, which mints a new key with the management key: momento-secret-rotation rotate --secret-id ${report.name}`,
+    );
+  }
+  for (const leftover of momento.leftovers) {
+    warnings.push(
+      `Key ${leftover.keyId} was minted for this secret (version ${leftover.mintedForVersion}) but no version stores it: ` +
+        'a rotation stopped between minting and storing. The next rotation or expiry report revokes it.',
+    );
+  }
+  return warnings;
+}
+
+export function printReport(report: SecretReport & { momento?: MomentoKeysReport }, io: Output): void {
   io.out(`Secret      ${report.name}`);
   io.out(`            ${report.arn}`);
   io.out(`Rotation    ${report.rotationEnabled ? 'enabled' : 'OFF'}${report.schedule ? `, ${report.schedule}` : ''}${report.window ? `, window ${report.window}` : ''}`);
@@ -20,15 +63,19 @@ export function printReport(report: SecretReport, io: Output): void {
   io.out(`Last        ${report.lastRotated ?? '-'}`);
   io.out(`Next        ${report.nextRotation ?? '-'}`);
   io.out('');
+  const atMomento = new Map(report.momento?.versions.map((v) => [v.versionId, v.validAtMomento]));
+  const v2 = report.versions.some((v) => v.kind === 'v2');
   const rows = [
-    ['VERSION', 'STAGES', 'KEY', 'VALID UNTIL', 'DAYS LEFT', 'REFRESHABLE'],
+    ['VERSION', 'STAGES', 'KEY', ...(v2 ? ['KEY ID', 'ROLE'] : []), 'VALID UNTIL', 'DAYS LEFT', 'ROTATES BY', ...(report.momento ? ['AT MOMENTO'] : [])],
     ...report.versions.map((v) => [
       v.versionId,
       v.stages.join(','),
       v.fingerprint ?? `(${v.holds})`,
+      ...(v2 ? [v.keyId ?? '-', v.roleId ?? '-'] : []),
       v.validUntil ?? '-',
       v.daysLeft === undefined ? '-' : String(v.daysLeft),
-      v.refreshable ? 'yes' : `no: ${v.problem ?? '?'}`,
+      v.rotatesBy ?? `no: ${v.problem ?? '?'}`,
+      ...(report.momento ? [atMomento.has(v.versionId) ? (atMomento.get(v.versionId) ? 'valid' : 'REVOKED') : '-'] : []),
     ]),
   ];
   for (const line of table(rows)) io.out(line);
