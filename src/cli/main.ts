@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { scrub } from '../observability/redact.js';
 import { secretsManagerClient } from './aws.js';
 import { importKey } from './commands/import.js';
+import { migrate } from './commands/migrate.js';
 import { repair } from './commands/repair.js';
 import { rotate } from './commands/rotate.js';
 import { status } from './commands/status.js';
@@ -25,6 +26,7 @@ Commands:
   status   rotation settings, every version with its key's fingerprint and expiry, and warnings
   rotate   start a rotation now and follow it until the new key is AWSCURRENT
   repair   find a stuck rotation and clear it, keeping automatic rotation on
+  migrate  prepare a v1 secret for v2 keys (role and endpoint), so that its next rotation mints one
 
 Run momento-secret-rotation <command> --help for a command's options.`,
   import: `Usage: momento-secret-rotation import --secret-id NAME [--file PATH] [options]
@@ -74,6 +76,19 @@ On failure or timeout, says what state the secret is in and what to do.
   --management-secret-id NAME  the secret holding the management key (with --revoke-previous)
 
 ${COMMON}`,
+  migrate: `Usage: momento-secret-rotation migrate --secret-id NAME --role-id ID --endpoint HOST [--rotate]
+
+Stores --role-id and --endpoint beside the secret's v1 key, as a new AWSCURRENT version with
+the same key, so that the next rotation mints a v2 key with that role. The rotation function
+needs a management secret (ManagementSecretArn) to mint it. The v1 key stays valid until its
+validUntil: Momento cannot revoke v1 keys.
+
+  --role-id ID       the role the v2 keys get (the Momento console lists roles)
+  --endpoint HOST    the region base endpoint, e.g. cell-4-us-west-2-1.prod.a.momentohq.com
+  --rotate           start that rotation now and follow it until AWSCURRENT holds the v2 key
+  --timeout SECONDS  how long to follow it (default 300)
+
+${COMMON}`,
   repair: `Usage: momento-secret-rotation repair --secret-id NAME [--yes] [--force]
 
 Finds a stuck rotation (AWSPENDING on a version other than AWSCURRENT's) and explains it.
@@ -101,6 +116,7 @@ const OPTIONS = {
   yes: { type: 'boolean' },
   force: { type: 'boolean' },
   'revoke-previous': { type: 'boolean' },
+  rotate: { type: 'boolean' },
   endpoint: { type: 'string' },
   'role-id': { type: 'string' },
   'key-id': { type: 'string' },
@@ -112,6 +128,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   status: ['json', 'management-secret-id'],
   rotate: ['no-wait', 'timeout', 'revoke-previous', 'management-secret-id'],
   repair: ['yes', 'force'],
+  migrate: ['role-id', 'endpoint', 'rotate', 'timeout'],
 };
 
 /** Runs one command; returns the exit code. */
@@ -126,7 +143,7 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
       io.out(HELP[topic]!);
       return 0;
     }
-    if (!(command in ALLOWED)) throw usage(`Unknown command "${command}". Commands: import, status, rotate, repair.`);
+    if (!(command in ALLOWED)) throw usage(`Unknown command "${command}". Commands: import, status, rotate, repair, migrate.`);
     if (positionals.length > 1) throw usage(`Unexpected argument "${positionals[1]}".`);
     const common = ['secret-id', 'region', 'profile', 'help'];
     const stray = Object.keys(values).filter((k) => !common.includes(k) && !ALLOWED[command]!.includes(k));
@@ -168,6 +185,13 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
           { secretId, wait: values['no-wait'] !== true, timeoutSeconds: parseTimeout(values.timeout), ...(revoke ? { revokePreviousWith: managementSecretId } : {}) },
           io,
         );
+        break;
+      }
+      case 'migrate': {
+        const roleId = values['role-id'];
+        const endpoint = values.endpoint;
+        if (!roleId || !endpoint) throw usage('migrate needs --role-id (the role the v2 keys get) and --endpoint (the region base endpoint).');
+        await migrate(client, { secretId, roleId, endpoint, rotate: values.rotate === true, timeoutSeconds: parseTimeout(values.timeout) }, io);
         break;
       }
       case 'repair':

@@ -9,7 +9,7 @@ import { runCli } from '../../src/cli/main.js';
 import { STEPS } from '../../src/rotation/event.js';
 import { captureFileOutputAndCheckForLeaks } from '../support/capture-output.js';
 import { fakeV2Key, leakedSecrets, registerSecret } from '../support/secrets.js';
-import { startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
+import { FAKE_V2_ENDPOINT, startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
 
 // The operator CLI against moto_server (and, for `rotate`, the rotation function with the fake Momento).
 captureFileOutputAndCheckForLeaks();
@@ -247,6 +247,57 @@ describe('status, v2 keys', () => {
     const result = await cli(['status', '--secret-id', arn]);
     expect(result.out).toMatch(/no: a v2 key without "roleId", which minting its successor needs/);
     expect(result.out).toMatch(/WARNING {2}The AWSCURRENT key cannot be rotated .*--role-id ID/);
+  });
+});
+
+describe('migrate (v1 to v2)', () => {
+  const ENDPOINT = FAKE_V2_ENDPOINT;
+
+  it('stores role and endpoint beside the same v1 key as a new AWSCURRENT, says the v1 key stays valid, and with --rotate ends on a v2 key', async () => {
+    const { arn, key } = await rotatableSecret('mig');
+    const management = await stack.storeManagementKey(name('mig-mgmt'));
+    const [result] = await Promise.all([
+      cli(['migrate', '--secret-id', arn, '--role-id', 'app-readwrite', '--endpoint', ENDPOINT, '--rotate']),
+      serviceRunsNextRotation(arn, { managementSecretId: management.arn }),
+    ]);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/Stored role app-readwrite and endpoint \S+ beside the same v1 key \(sha256:[0-9a-f]{8}\)/);
+    expect(result.out).toMatch(/The v1 key stays valid until \d{4}-\S+: Momento cannot revoke it/);
+    expect(result.out).toMatch(/Migrated: AWSCURRENT holds a v2 key \(key id \S+, role app-readwrite\)/);
+    const current = JSON.parse(await stack.service.value(arn, 'AWSCURRENT'));
+    expect(current).toMatchObject({ endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: expect.any(String) });
+    expect(current.refreshToken).toBeUndefined();
+    expect(await stack.currentKeyWorks(arn)).toBe(true);
+    expect(stack.momento.accepts(key.apiKey)).toBe(true); // the v1 key is not revoked
+    // AWSPREVIOUS is the migrated v1 version: the same key, with the role and endpoint added.
+    expect(JSON.parse(await stack.service.value(arn, 'AWSPREVIOUS'))).toEqual({ ...key, roleId: 'app-readwrite', endpoint: ENDPOINT });
+  });
+
+  it('without --rotate, stores the fields and says how to start the rotation', async () => {
+    const { arn, key } = await rotatableSecret('mig-norotate');
+    const result = await cli(['migrate', '--secret-id', arn, '--role-id', 'app-readwrite', '--endpoint', ENDPOINT]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/Start that rotation now with: momento-secret-rotation rotate --secret-id/);
+    expect(JSON.parse(await stack.service.value(arn, 'AWSCURRENT'))).toEqual({ ...key, roleId: 'app-readwrite', endpoint: ENDPOINT });
+  });
+
+  it('refuses a secret that already holds a v2 key, a rotation in progress, and an endpoint that is not a host name; changing nothing', async () => {
+    const v2 = await stack.storeV2Key(name('mig-v2'));
+    const already = await cli(['migrate', '--secret-id', v2.arn, '--role-id', 'app-readwrite', '--endpoint', ENDPOINT]);
+    expect(already).toMatchObject({ code: 1, err: expect.stringMatching(/already holds a v2 key: nothing to migrate/) });
+
+    const { arn } = await rotatableSecret('mig-pending');
+    await stack.service.startRotation(arn, false);
+    const stages = await stack.service.stages(arn);
+    const pending = await cli(['migrate', '--secret-id', arn, '--role-id', 'app-readwrite', '--endpoint', ENDPOINT]);
+    expect(pending).toMatchObject({ code: 1, err: expect.stringMatching(/A rotation is in progress or stuck .*repair --secret-id/) });
+    expect(await stack.service.stages(arn)).toEqual(stages);
+
+    const url = await cli(['migrate', '--secret-id', arn, '--role-id', 'app-readwrite', '--endpoint', `https://${ENDPOINT}/`]);
+    expect(url).toMatchObject({ code: 1, err: expect.stringMatching(/--endpoint must be a host name/) });
+    const missing = await cli(['migrate', '--secret-id', arn, '--endpoint', ENDPOINT]);
+    expect(missing).toMatchObject({ code: 2, err: expect.stringMatching(/migrate needs --role-id/) });
   });
 });
 
