@@ -143,6 +143,7 @@ describe('import, v2 keys', () => {
   it.each([
     ['a bare key with no flags', (k: { apiKey: string }) => ({ stdin: k.apiKey, flags: [] as string[] }), /without "endpoint", "roleId", "keyId".*API keys page lists each key's id and role/],
     ['a flag that contradicts the file', (k: { apiKey: string; keyId: string }) => ({ stdin: JSON.stringify({ apiKey: k.apiKey, endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: k.keyId }), flags: ['--role-id', 'admin'] }), /says "roleId" is "app-readwrite", but --role-id says "admin"/],
+    ['an expired key', (k: { apiKey: string; keyId: string }) => ({ stdin: JSON.stringify({ apiKey: k.apiKey, endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: k.keyId, validUntil: 1_600_000_000 }), flags: [] as string[] }), /expired at 2020/],
     ['an endpoint given as a URL', (k: { apiKey: string; keyId: string }) => ({ stdin: k.apiKey, flags: ['--endpoint', `https://${ENDPOINT}`, '--role-id', 'app-readwrite', '--key-id', k.keyId] }), /"endpoint" must be a host name/],
   ])('refuses %s, storing nothing', async (_label, input, message) => {
     const key = stack.momento.issueV2Key();
@@ -354,6 +355,15 @@ describe('rotate --revoke-previous (a key leaked)', () => {
     expect(rejected.code).toBe(1);
     expect(rejected.err).toMatch(/Could not use the management key \(nothing was rotated\): the management key is invalid or expired/);
     expect(await stack.service.stages(arn)).toEqual(before);
+  });
+
+  it('refuses to revoke the management key itself (the management secret rotating itself)', async () => {
+    const management = await stack.storeManagementKey(name('leak-self'));
+    await stack.service.endRotation(management.arn, await stack.service.startRotation(management.arn, false));
+    const result = await cli(['rotate', '--secret-id', management.arn, '--revoke-previous', '--management-secret-id', management.arn]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/holds the management key itself .*revoking it would stop every rotation/);
+    expect(stack.momento.accepts(management.key.apiKey)).toBe(true);
   });
 
   it.each([
