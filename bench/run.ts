@@ -2,7 +2,7 @@
  * `npm run bench [-- --short]`: what a rotation function costs its users. Prints, in one run:
  * 1. the handler bundle's size, raw and gzipped;
  * 2. cold start per step: a fresh `node` process imports the bundle and runs one step
- *    against moto_server and the fake Momento (median of 21): time to import, time to
+ *    against moto_server and the fake Momento (median of 41): time to import, time to
  *    import and run, peak RSS, and whether the Momento SDK was loaded. Beside it, the same
  *    for a naive bundle of the same dependencies imported at the top, built here, and the ratio;
  * 3. one full warm rotation: wall time (median), and Secrets Manager and Momento calls by operation;
@@ -30,9 +30,9 @@ Object.assign(process.env, {
 const { startLocalStack } = await import('../test/stand-ins/local-stack.js');
 
 const short = process.argv.includes('--short');
-// The cold-start table always takes 21 runs of each: its ratios carry budgets, and with fewer
+// The cold-start table always takes 41 runs of each: its ratios carry budgets, and with fewer
 // the noise of a 2-core machine decides. The other cold figures carry none on time.
-const COLD_RUNS = 21;
+const COLD_RUNS = 41;
 const RUNS = short ? 5 : 11;
 const WARM_ROTATIONS = short ? 3 : 9;
 const BUNDLE = LAMBDA_HANDLER_FILE; // the artifact SAM deploys

@@ -34,6 +34,15 @@ export async function keyApiAccess(client: SecretsManagerClient, managementSecre
   return { api: new HttpKeyManagementApi({ baseUrl: url.url }), managementKey: parsed.file.apiKey, managementKeyId: parsed.file.keyId };
 }
 
+/** Every key in the management key's account (GET /api-keys); a failure says what could not be done, and why. */
+export async function listKeys(access: KeyApiAccess, what: string) {
+  try {
+    return await access.api.list(access.managementKey, Date.now() + 60_000);
+  } catch (error) {
+    throw explainKeyApiFailure(error, what);
+  }
+}
+
 /** What a key-API failure means to an operator. */
 export function explainKeyApiFailure(error: unknown, what: string): CliError {
   const failure = (error as { failure?: string }).failure;

@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { inspectApiKey } from '../../momento/api-key.js';
 import { rememberSecret } from '../../observability/redact.js';
 import { describeKeyFile, parseKeyFile, type MomentoKeyFile } from '../../secret/key-file.js';
-import { CliError, usage } from '../errors.js';
-import { explainKeyApiFailure, keyApiAccess } from '../key-api.js';
+import { checkEndpointHost, CliError, usage } from '../errors.js';
+import { keyApiAccess, listKeys } from '../key-api.js';
 import type { Output } from '../output.js';
 
 export interface ImportOptions {
@@ -129,9 +129,7 @@ async function checkImport(
         `the role to mint its successor, and the key id to revoke it. Pass ${missing.map((f) => `--${flagName(f)}`).join(', ')}. ${V2_FIELDS_HINT}`,
     );
   }
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/i.test(file.endpoint!)) {
-    throw new CliError(`"endpoint" must be a host name, such as cell-4-us-west-2-1.prod.a.momentohq.com (no https://, no path), got "${file.endpoint}".`);
-  }
+  checkEndpointHost(file.endpoint!, '"endpoint"');
   if (file.validUntil !== undefined && file.validUntil * 1000 <= now) {
     throw new CliError(`${source} holds a key that expired at ${new Date(file.validUntil * 1000).toISOString()}. Create a new key in the console.`);
   }
@@ -140,12 +138,7 @@ async function checkImport(
     return file;
   }
   const access = await keyApiAccess(client, options.managementSecretId);
-  let listed;
-  try {
-    listed = await access.api.list(access.managementKey, now + 60_000);
-  } catch (error) {
-    throw explainKeyApiFailure(error, 'check the key at Momento (nothing was stored)');
-  }
+  const listed = await listKeys(access, 'check the key at Momento (nothing was stored)');
   const info = listed.find((k) => k.keyId === file.keyId);
   if (!info) {
     throw new CliError(`Momento has no key with id ${file.keyId} in the management key's account: it was revoked, has expired, or the id is wrong. ${V2_FIELDS_HINT}`);

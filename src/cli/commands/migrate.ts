@@ -3,7 +3,7 @@ import { inspectApiKey } from '../../momento/api-key.js';
 import { fingerprint } from '../../observability/fingerprint.js';
 import { rememberSecret } from '../../observability/redact.js';
 import { parseKeyFile } from '../../secret/key-file.js';
-import { CliError } from '../errors.js';
+import { checkEndpointHost, CliError } from '../errors.js';
 import { inspectSecret } from '../inspect-secret.js';
 import type { Output } from '../output.js';
 import { rotate } from './rotate.js';
@@ -25,9 +25,7 @@ export interface MigrateOptions {
  */
 export async function migrate(client: SecretsManagerClient, options: MigrateOptions, io: Output) {
   const { secretId, roleId, endpoint } = options;
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/i.test(endpoint)) {
-    throw new CliError(`--endpoint must be a host name, such as cell-4-us-west-2-1.prod.a.momentohq.com (no https://, no path), got "${endpoint}".`);
-  }
+  checkEndpointHost(endpoint, '--endpoint');
   const before = await inspectSecret(client, secretId);
   if (before.pendingVersionId !== undefined) {
     throw new CliError(

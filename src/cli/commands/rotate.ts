@@ -4,7 +4,7 @@ import { fingerprint } from '../../observability/fingerprint.js';
 import { parseKeyFile } from '../../secret/key-file.js';
 import { CliError } from '../errors.js';
 import { inspectSecret } from '../inspect-secret.js';
-import { explainKeyApiFailure, keyApiAccess, type KeyApiAccess } from '../key-api.js';
+import { explainKeyApiFailure, keyApiAccess, listKeys, type KeyApiAccess } from '../key-api.js';
 import type { Output } from '../output.js';
 
 export interface RotateOptions {
@@ -137,11 +137,7 @@ async function prepareRevocation(client: SecretsManagerClient, secretId: string,
     throw new CliError(`AWSCURRENT of ${secretId} holds the management key itself (key id ${parsed.file.keyId}): revoking it would stop every rotation. Revoke it in the console after storing a new management key.`);
   }
   // Proves the management key before anything changes: a key it cannot list, it cannot revoke.
-  try {
-    await access.api.list(access.managementKey, Date.now() + 60_000);
-  } catch (error) {
-    throw explainKeyApiFailure(error, 'use the management key (nothing was rotated)');
-  }
+  await listKeys(access, 'use the management key (nothing was rotated)');
   return { access, keyId: parsed.file.keyId, fingerprint: fingerprint(parsed.file.apiKey) };
 }
 

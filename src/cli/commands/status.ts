@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseMintedKeyDescription, secretTag } from '../../rotation/strategies/mint-v2.js';
 import { inspectSecret, momentoKeysReport, type MomentoKeysReport, type SecretReport } from '../inspect-secret.js';
-import { explainKeyApiFailure, keyApiAccess } from '../key-api.js';
+import { keyApiAccess, listKeys } from '../key-api.js';
 import { table, type Output } from '../output.js';
 
 export async function status(
@@ -15,12 +15,7 @@ export async function status(
   let momento: MomentoKeysReport | undefined;
   if (managementSecretId !== undefined) {
     const access = await keyApiAccess(client, managementSecretId);
-    let listed;
-    try {
-      listed = await access.api.list(access.managementKey, Date.now() + 60_000);
-    } catch (error) {
-      throw explainKeyApiFailure(error, 'list the keys at Momento');
-    }
+    const listed = await listKeys(access, 'list the keys at Momento');
     const tag = secretTag(report.arn);
     momento = momentoKeysReport(report, listed, (description) => {
       const parsed = parseMintedKeyDescription(description);
