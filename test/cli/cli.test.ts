@@ -242,6 +242,23 @@ describe('status, v2 keys', () => {
     expect(emergency.out).toMatch(/WARNING {2}EMERGENCY: the AWSCURRENT key \(key id \S+\) is revoked or expired at Momento.*Rotate now/);
   });
 
+  it('refuses a management secret without a v2 key, and a key-management URL that would send it in clear', async () => {
+    const { arn } = await stack.storeV2Key(name('st-badmgmt'));
+    const notV2 = await stack.createSecret(name('st-v1mgmt'), JSON.stringify(stack.momento.issueKey()));
+    const wrong = await cli(['status', '--secret-id', arn, '--management-secret-id', notV2]);
+    expect(wrong).toMatchObject({ code: 1, err: expect.stringMatching(/does not hold a v2 key as \{"apiKey": "<key>"\}.*Operator or Owner/) });
+
+    const management = await stack.storeManagementKey(name('st-mgmt-url'));
+    const saved = process.env.MOMENTO_API_KEYS_URL;
+    process.env.MOMENTO_API_KEYS_URL = 'http://keys.example.com';
+    try {
+      const insecure = await cli(['status', '--secret-id', arn, '--management-secret-id', management.arn]);
+      expect(insecure).toMatchObject({ code: 1, err: expect.stringMatching(/uses http:\/\/ to a host that is not loopback/) });
+    } finally {
+      process.env.MOMENTO_API_KEYS_URL = saved;
+    }
+  });
+
   it('warns that a v2 key without a role cannot be rotated, and says how to add it', async () => {
     const key = stack.momento.issueV2Key();
     const arn = await stack.createSecret(name('st-norole'), JSON.stringify({ apiKey: key.apiKey, endpoint: 'cell-1.example', keyId: key.keyId }));
