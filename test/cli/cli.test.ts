@@ -314,6 +314,9 @@ describe('migrate (v1 to v2)', () => {
 
     const url = await cli(['migrate', '--secret-id', arn, '--role-id', 'app-readwrite', '--endpoint', `https://${ENDPOINT}/`]);
     expect(url).toMatchObject({ code: 1, err: expect.stringMatching(/--endpoint must be a host name/) });
+    const bare = await stack.createSecret(name('mig-bare'), 'not a key file');
+    const notAKeyFile = await cli(['migrate', '--secret-id', bare, '--role-id', 'app-readwrite', '--endpoint', ENDPOINT]);
+    expect(notAKeyFile).toMatchObject({ code: 1, err: expect.stringMatching(/holds no key file .*import a key first/) });
     const missing = await cli(['migrate', '--secret-id', arn, '--endpoint', ENDPOINT]);
     expect(missing).toMatchObject({ code: 2, err: expect.stringMatching(/migrate needs --role-id/) });
   });
@@ -373,6 +376,20 @@ describe('rotate --revoke-previous (a key leaked)', () => {
     expect(rejected.err).toMatch(/Could not use the management key \(nothing was rotated\): the management key is invalid or expired/);
     expect(await stack.service.stages(arn)).toEqual(before);
   });
+
+  it('when the revocation fails after the rotation, says AWSCURRENT moved and names the key to revoke in the console', async () => {
+    const { arn, key, management } = await leakedV2Secret('leak-fail');
+    stack.momento.failNextKeyApi('revoke', 8, { kind: 'error500' }, management.key.lineage); // every attempt the CLI makes
+    const [result] = await Promise.all([
+      cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn]),
+      serviceRunsNextRotation(arn, { managementSecretId: management.arn }),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/Done: AWSCURRENT is now version/);
+    expect(result.err).toMatch(new RegExp(`Could not revoke key ${key.keyId} \\(sha256:[0-9a-f]{8}, now AWSPREVIOUS; AWSCURRENT moved to a new key\\)\\. Revoke it in the Momento console: Momento's key-management API did not answer`));
+    expect(stack.momento.accepts(key.apiKey)).toBe(true);
+    expect(await stack.currentKeyWorks(arn)).toBe(true);
+  }, 60_000);
 
   it('refuses to revoke the management key itself (the management secret rotating itself)', async () => {
     const management = await stack.storeManagementKey(name('leak-self'));

@@ -9,6 +9,7 @@ import { inspectApiKey } from '../../momento/api-key.js';
 import { rememberSecret } from '../../observability/redact.js';
 import { describeKeyFile, parseKeyFile, type MomentoKeyFile } from '../../secret/key-file.js';
 import { checkEndpointHost, CliError, usage } from '../errors.js';
+import type { KeyInfo } from '../../momento/key-management.js';
 import { keyApiAccess, listKeys } from '../key-api.js';
 import type { Output } from '../output.js';
 
@@ -138,7 +139,11 @@ async function checkImport(
     return file;
   }
   const access = await keyApiAccess(client, options.managementSecretId);
-  const listed = await listKeys(access, 'check the key at Momento (nothing was stored)');
+  return checkedAtMomento(file, await listKeys(access, 'check the key at Momento (nothing was stored)'), now);
+}
+
+/** The key as Momento lists it: the id must exist, with the file's role, unexpired. Momento's expiry becomes validUntil. */
+export function checkedAtMomento(file: MomentoKeyFile, listed: readonly KeyInfo[], now: number): MomentoKeyFile {
   const info = listed.find((k) => k.keyId === file.keyId);
   if (!info) {
     throw new CliError(`Momento has no key with id ${file.keyId} in the management key's account: it was revoked, has expired, or the id is wrong. ${V2_FIELDS_HINT}`);
