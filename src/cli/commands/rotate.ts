@@ -38,7 +38,7 @@ export async function rotate(client: SecretsManagerClient, options: RotateOption
     );
   }
   // Leak response: everything the revocation needs is checked before anything changes.
-  let leak: { access: KeyApiAccess; keyId: string; fingerprint: string } | undefined;
+  let leak: LeakedKey | undefined;
   if (options.revokePreviousWith !== undefined) leak = await prepareRevocation(client, secretId, options.revokePreviousWith);
   let token: string;
   try {
@@ -112,8 +112,15 @@ async function versionState(client: SecretsManagerClient, secretId: string, toke
   }
 }
 
+/** The key to revoke once AWSCURRENT has moved, and the access that revokes it. */
+interface LeakedKey {
+  readonly access: KeyApiAccess;
+  readonly keyId: string;
+  readonly fingerprint: string;
+}
+
 /** The key AWSCURRENT holds now must be a v2 key with a key id, and the management key must work. */
-async function prepareRevocation(client: SecretsManagerClient, secretId: string, managementSecretId: string) {
+async function prepareRevocation(client: SecretsManagerClient, secretId: string, managementSecretId: string): Promise<LeakedKey> {
   const current = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
   const parsed = parseKeyFile(current.SecretString ?? '');
   if (!parsed.ok) throw new CliError(`AWSCURRENT of ${secretId} holds no key file (${parsed.problem}); nothing to revoke.`);
@@ -142,7 +149,7 @@ async function prepareRevocation(client: SecretsManagerClient, secretId: string,
 }
 
 /** Revokes the key that was AWSCURRENT before `token`, never the one AWSCURRENT holds now. */
-async function revokeLeaked(client: SecretsManagerClient, secretId: string, token: string, leak: { access: KeyApiAccess; keyId: string; fingerprint: string }, io: Output) {
+async function revokeLeaked(client: SecretsManagerClient, secretId: string, token: string, leak: LeakedKey, io: Output) {
   const now = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token }));
   const promoted = parseKeyFile(now.SecretString ?? '');
   if (promoted.ok && promoted.file.keyId === leak.keyId) {
