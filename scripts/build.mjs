@@ -7,7 +7,7 @@
 //   left to the application), with type declarations.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { builtinModules } from 'node:module';
 import { lambdaBundleOptions } from './esbuild-options.mjs';
@@ -56,6 +56,17 @@ const results = await Promise.all([
     minify: false,
     banner: {},
   }),
+  // The same library for CommonJS applications (require), many Lambda functions among them.
+  build({
+    ...lambdaBundleOptions,
+    entryPoints: { client: 'src/client/index.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    packages: 'external',
+    minify: false,
+    banner: {},
+  }),
 ]);
 // Source maps for our own code only. A chunk of nothing but dependencies (the Momento SDK, the
 // AWS SDK) loses its map: with --enable-source-maps Node reads and parses a module's map when
@@ -79,6 +90,14 @@ await writeFile(
   `// The Lambda entry point lives in ${LAMBDA_ARTIFACT_DIR}/, the folder SAM deploys.\nexport * from './${LAMBDA_HANDLER_FILE.slice('dist/'.length)}';\n`,
 );
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+// Declarations for require() callers: TypeScript (moduleResolution node16) reads a .d.ts in a
+// "type": "module" package as ESM, which a CommonJS file cannot require. The same
+// declarations as .d.cts, with their relative imports pointing at .cjs, are CommonJS.
+for (const entry of await readdir('dist/types', { recursive: true })) {
+  if (!entry.endsWith('.d.ts')) continue;
+  const text = await readFile(`dist/types/${entry}`, 'utf8');
+  await writeFile(`dist/types/${entry.slice(0, -'.d.ts'.length)}.d.cts`, text.replace(/(from\s+'\.{1,2}\/[^']*)\.js'/g, "$1.cjs'"));
+}
 
 for (const result of results) {
   for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) {

@@ -1,0 +1,125 @@
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMotoServer, type MotoServer } from '../stand-ins/moto-server.js';
+import { CREDENTIALS, REGION } from '../stand-ins/secrets-manager-service.js';
+import { consoleKeyFile } from '../support/secrets.js';
+
+/**
+ * The npm package as a user meets it: `npm pack`, then installed from the tarball into a
+ * fresh project outside this repository (the registry supplies its dependencies and the
+ * @gomomento/sdk peer). `npm test` has built dist/ already; packing with --ignore-scripts
+ * keeps prepack's rebuild from pulling dist/ from under the tests running beside this one.
+ */
+const repo = process.cwd();
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  version: string;
+  files: string[];
+  exports: Record<string, unknown>;
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  dependencies: Record<string, string>;
+};
+let project: string;
+let packed: string[];
+
+const run = (command: string, args: string[], options: ExecFileSyncOptions = {}) =>
+  execFileSync(command, args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options }) as string;
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'msr-consumer-'));
+  const [info] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: repo })) as [{ filename: string; files: { path: string }[] }];
+  packed = info.files.map((f) => f.path);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  run('npm', [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    join(project, info.filename),
+    `@gomomento/sdk@${pkg.devDependencies['@gomomento/sdk']}`,
+    `@types/node@${pkg.devDependencies['@types/node']}`,
+  ]);
+}, 300_000);
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe('the npm package, installed from its tarball in a fresh project', () => {
+  it('packs every file its entry points, its command and its Lambda artifact need, and no sources or tests', () => {
+    const targets = [
+      ...JSON.stringify(pkg.exports).matchAll(/"\.\/(dist\/[^"]+)"/g),
+    ].map((m) => m[1]!);
+    for (const file of [...targets, ...Object.values(pkg.bin), 'dist/lambda/handler.mjs', 'template.yaml', 'LICENSE', 'README.md']) {
+      expect(packed, `${file} is not in the tarball`).toContain(file.replace(/^\.\//, ''));
+    }
+    expect(packed.filter((f) => /^(src|test|bench|scripts)\//.test(f))).toEqual([]);
+    expect(pkg.scripts.prepack).toBe('npm run build');
+  });
+
+  it('works from ESM and from CommonJS, sharing the application\'s @gomomento/sdk (instanceof holds)', () => {
+    const esm = run('node', ['--input-type=module', '-e', "const m = await import('momento-secret-rotation/client'); console.log(Object.keys(m).sort().join(','))"]);
+    const cjs = run('node', ['--input-type=commonjs', '-e', "const m = require('momento-secret-rotation/client'); console.log(Object.keys(m).sort().join(','))"]);
+    expect(esm.trim()).toBe(cjs.trim());
+    expect(esm).toContain('MomentoClientProvider');
+    // One copy of the SDK: the package has none of its own, so CacheGet.Hit is the application's.
+    expect(existsSync(join(project, 'node_modules/momento-secret-rotation/node_modules/@gomomento'))).toBe(false);
+    expect(existsSync(join(project, 'node_modules/@aws-lambda-powertools'))).toBe(false); // bundled into the Lambda artifact, not installed
+    const same = run('node', ['--input-type=module', '-e', `
+      const { createRequire } = await import('node:module');
+      const fromPackage = createRequire(${JSON.stringify(join(project, 'node_modules/momento-secret-rotation/dist/client.cjs'))}).resolve('@gomomento/sdk');
+      console.log(fromPackage === createRequire(import.meta.url).resolve('@gomomento/sdk'));`]);
+    expect(same.trim()).toBe('true');
+  });
+
+  it('type-checks a consumer under moduleResolution node16 (ESM and CommonJS) and bundler', () => {
+    writeFileSync(join(project, 'app.mts'), `import { MomentoClientProvider, MomentoKeyProvider, type MomentoKey } from 'momento-secret-rotation/client';
+const keys = new MomentoKeyProvider({ secretId: 'momento/api-key' });
+export const momento = new MomentoClientProvider({ keys, endpoint: 'cell-1.example' });
+export const kind = (k: MomentoKey): string => k.kind;
+`);
+    writeFileSync(join(project, 'app.cts'), `import client = require('momento-secret-rotation/client');
+export const keys = new client.MomentoKeyProvider({ secretId: 'momento/api-key' });
+`);
+    const tsc = resolve(repo, 'node_modules/typescript/bin/tsc');
+    const common = ['--noEmit', '--strict', '--skipLibCheck', '--types', 'node', '--target', 'es2022'];
+    for (const [module, resolution, files] of [
+      ['node16', 'node16', ['app.mts', 'app.cts']],
+      ['esnext', 'bundler', ['app.mts']],
+    ] as const) {
+      expect(() => run('node', [tsc, ...common, '--module', module, '--moduleResolution', resolution, ...files])).not.toThrow();
+    }
+    // The check can fail: a wrong option name is an error.
+    writeFileSync(join(project, 'bad.mts'), `import { MomentoKeyProvider } from 'momento-secret-rotation/client';\nnew MomentoKeyProvider({ secretName: 'x' });\n`);
+    expect(() => run('node', [tsc, ...common, '--module', 'node16', '--moduleResolution', 'node16', 'bad.mts'])).toThrow();
+  });
+
+  describe('the command', () => {
+    let moto: MotoServer;
+    beforeAll(async () => {
+      moto = await startMotoServer();
+    }, 60_000);
+    afterAll(async () => moto?.stop());
+
+    it('runs with npx: --help, and status against moto_server', async () => {
+      expect(run('npx', ['--no-install', 'momento-secret-rotation', '--help'])).toMatch(/Usage: momento-secret-rotation <command>/);
+      const client = new SecretsManagerClient({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
+      const { ARN } = await client.send(new CreateSecretCommand({ Name: `momento/tarball-${Date.now()}`, SecretString: JSON.stringify(consoleKeyFile()) }));
+      const out = run('npx', ['--no-install', 'momento-secret-rotation', 'status', '--secret-id', ARN!], {
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+          AWS_REGION: REGION,
+          AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      });
+      expect(out).toMatch(/AWSCURRENT\s+sha256:[0-9a-f]{8}/);
+    });
+  });
+});
