@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -294,6 +295,32 @@ describe('parameter validation (AllowedPattern)', () => {
     expect(pattern('RotationWindow').test('25h')).toBe(false);
     expect(pattern('AlarmEmail').test('oncall@example.com')).toBe(true);
     expect(pattern('AlarmEmail').test('oncall')).toBe(false);
+  });
+});
+
+describe('Serverless Application Repository metadata (AWS::ServerlessRepo::Application)', () => {
+  // The template as written (samtranslator drops Metadata): parsed with SAM's own YAML loader.
+  const metadata = JSON.parse(
+    execFileSync('python3', ['-c', 'import json,sys; from samtranslator.yaml_helper import yaml_parse; print(json.dumps(yaml_parse(open("template.yaml").read())["Metadata"]["AWS::ServerlessRepo::Application"]))'], { encoding: 'utf8' }),
+  ) as Record<string, unknown>;
+
+  it("publishes package.json's version", () => {
+    expect(metadata.SemanticVersion).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  it('meets the limits SAM documents (names, lengths, labels), names files that exist, and uses no intrinsic function', () => {
+    expect(metadata.Name).toMatch(/^[a-zA-Z0-9-]{1,140}$/);
+    expect(String(metadata.Description).length).toBeGreaterThan(0);
+    expect(String(metadata.Description).length).toBeLessThanOrEqual(256);
+    expect(metadata.Author).toMatch(/^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$/);
+    expect(String(metadata.Author).length).toBeLessThanOrEqual(127);
+    expect(metadata.SpdxLicenseId).toBe(JSON.parse(readFileSync('package.json', 'utf8')).license);
+    const labels = metadata.Labels as string[];
+    expect(labels.length).toBeLessThanOrEqual(10);
+    for (const label of labels) expect(label).toMatch(/^[a-zA-Z0-9+\-_:/@]{1,127}$/);
+    for (const file of [metadata.LicenseUrl, metadata.ReadmeUrl]) expect(existsSync(String(file)), String(file)).toBe(true);
+    expect(readFileSync('LICENSE', 'utf8')).toContain('Apache License');
+    expect(JSON.stringify(metadata)).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
   });
 });
 
