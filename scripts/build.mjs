@@ -56,6 +56,21 @@ const results = await Promise.all([
     minify: false,
     banner: {},
   }),
+  // The CDK construct, for ESM and CommonJS apps; it finds the artifact beside itself (dist/lambda).
+  ...['esm', 'cjs'].map((format) =>
+    build({
+      ...lambdaBundleOptions,
+      entryPoints: { cdk: 'src/cdk/index.ts' },
+      outdir: 'dist',
+      outExtension: { '.js': format === 'cjs' ? '.cjs' : '.js' },
+      format,
+      packages: 'external',
+      minify: false,
+      banner: {},
+      // import.meta.url is only read where __dirname is undefined, that is, in the ESM build.
+      logOverride: { 'empty-import-meta': 'silent' },
+    }),
+  ),
   // The same library for CommonJS applications (require), many Lambda functions among them.
   build({
     ...lambdaBundleOptions,

@@ -1,6 +1,6 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,8 @@ beforeAll(() => {
     join(project, info.filename),
     `@gomomento/sdk@${pkg.devDependencies['@gomomento/sdk']}`,
     `@types/node@${pkg.devDependencies['@types/node']}`,
+    `aws-cdk-lib@${pkg.devDependencies['aws-cdk-lib']}`,
+    `constructs@${pkg.devDependencies.constructs}`,
   ]);
 }, 300_000);
 afterAll(() => {
@@ -96,6 +98,20 @@ export const keys = new client.MomentoKeyProvider({ secretId: 'momento/api-key' 
     // The check can fail: a wrong option name is an error.
     writeFileSync(join(project, 'bad.mts'), `import { MomentoKeyProvider } from 'momento-secret-rotation/client';\nnew MomentoKeyProvider({ secretName: 'x' });\n`);
     expect(() => run('node', [tsc, ...common, '--module', 'node16', '--moduleResolution', 'node16', 'bad.mts'])).toThrow();
+  });
+
+  it('synthesizes the CDK example with the construct and the Lambda artifact from the package', () => {
+    writeFileSync(join(project, 'app.mjs'), readFileSync(join(repo, 'examples/cdk/app.mjs')));
+    const outdir = join(project, 'cdk.out');
+    expect(run('node', ['app.mjs'], { env: { ...process.env, CDK_OUTDIR: outdir } })).toMatch(/Synthesized MomentoKeyRotation/);
+    const template = readFileSync(join(outdir, 'MomentoKeyRotation.template.json'), 'utf8');
+    expect(template).toContain('"Runtime": "nodejs24.x"');
+    // The asset CDK staged is the installed package's dist/lambda, byte for byte: the artifact the tests load.
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(join(outdir, d, 'handler.mjs')));
+    expect(assets).toHaveLength(1);
+    for (const file of readdirSync(join(repo, 'dist/lambda'))) {
+      expect(readFileSync(join(outdir, assets[0]!, file)).equals(readFileSync(join(repo, 'dist/lambda', file))), file).toBe(true);
+    }
   });
 
   describe('the command', () => {

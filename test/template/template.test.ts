@@ -2,61 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-/**
- * template.yaml, expanded offline by samtranslator (the SAM transform CloudFormation
- * runs), then resolved for given parameters. cfn-lint passes a wrong principal or a
- * malformed rate(); these tests do not.
- */
-type Json = unknown;
-type Template = {
-  Parameters: Record<string, { Default?: unknown; AllowedPattern?: string }>;
-  Conditions: Record<string, Json>;
-  Rules: Record<string, { RuleCondition?: Json; Assertions: { Assert: Json; AssertDescription: string }[] }>;
-  Resources: Record<string, Resource>;
-};
-type Resource = { Type: string; Condition?: string; DependsOn?: string | string[]; Properties: Record<string, any> };
-
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/api-key-AbCdEf';
-const KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/0b5e1f6a-1234-4cde-8f00-123456789abc';
-const MANAGEMENT_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/management-XyZ123';
-const MANAGEMENT_KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/9c0ffee0-1234-4cde-8f00-123456789abc';
-
-const expanded = JSON.parse(
-  execFileSync('python3', ['test/template/translate.py', 'template.yaml'], { encoding: 'utf8' }),
-) as Template;
-
-const NO_VALUE = Symbol('AWS::NoValue');
-
-/** The template as CloudFormation would see it for these parameters: conditions and Fn::If resolved. */
-function resolved(overrides: Record<string, string> = {}): Record<string, Resource> {
-  const params: Record<string, unknown> = { SecretArn: SECRET_ARN, ...overrides };
-  for (const [name, p] of Object.entries(expanded.Parameters)) params[name] ??= p.Default;
-  const condition = (name: string): boolean => evaluate(expanded.Conditions[name]) as boolean;
-  function evaluate(node: Json): unknown {
-    if (Array.isArray(node)) return node.map(evaluate).filter((v) => v !== NO_VALUE);
-    if (typeof node !== 'object' || node === null) return node;
-    const entries = Object.entries(node);
-    if (entries.length === 1) {
-      const [fn, arg] = entries[0]! as [string, any];
-      if (fn === 'Ref' && arg === 'AWS::NoValue') return NO_VALUE;
-      if (fn === 'Ref' && arg in params) return params[arg];
-      if (fn === 'Fn::If') return evaluate(condition(arg[0]) ? arg[1] : arg[2]);
-      if (fn === 'Fn::Equals') return String(evaluate(arg[0])) === String(evaluate(arg[1]));
-      if (fn === 'Fn::Not') return !evaluate(arg[0]);
-      if (fn === 'Condition') return condition(arg);
-    }
-    return Object.fromEntries(entries.map(([k, v]) => [k, evaluate(v)]).filter(([, v]) => v !== NO_VALUE));
-  }
-  return Object.fromEntries(
-    Object.entries(expanded.Resources)
-      .filter(([, r]) => r.Condition === undefined || condition(r.Condition))
-      .map(([id, r]) => [id, evaluate(r) as Resource]),
-  );
-}
-
-function ofType(resources: Record<string, Resource>, type: string): [string, Resource][] {
-  return Object.entries(resources).filter(([, r]) => r.Type === type);
-}
+import {
+  expanded,
+  KMS_KEY_ARN,
+  MANAGEMENT_KMS_KEY_ARN,
+  MANAGEMENT_SECRET_ARN,
+  ofType,
+  resolved,
+  SECRET_ARN,
+  type Resource,
+} from '../support/sam-template.js';
 
 describe('template.yaml, expanded with samtranslator', () => {
   it('runs the function on nodejs24.x, arm64, with source-mapped stack traces and a name CloudFormation chooses', () => {

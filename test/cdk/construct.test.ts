@@ -1,0 +1,197 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+// The construct as shipped (dist/cdk.js, through the package's own exports), which finds dist/lambda beside itself.
+import { MomentoKeyRotation, scheduleExpression, type MomentoKeyRotationProps } from 'momento-secret-rotation/cdk';
+import { KMS_KEY_ARN, MANAGEMENT_KMS_KEY_ARN, MANAGEMENT_SECRET_ARN, ofType, resolved, SECRET_ARN, type Resource } from '../support/sam-template.js';
+
+// Offline synth with aws-cdk-lib/assertions: no CDK CLI, no AWS account. The function's code
+// is the built artifact (dist/lambda, from `npm run build`).
+const OTHER_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/other-QwErTy';
+
+function synth(props: (stack: Stack) => Partial<MomentoKeyRotationProps> = () => ({}), extra?: (r: MomentoKeyRotation, stack: Stack) => void) {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-out-')) });
+  const stack = new Stack(app, 'RotationStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const rotation = new MomentoKeyRotation(stack, 'MomentoKeyRotation', {
+    secret: Secret.fromSecretCompleteArn(stack, 'Secret', SECRET_ARN),
+    ...props(stack),
+  });
+  extra?.(rotation, stack);
+  return Template.fromStack(stack);
+}
+
+const statements = (template: Template) =>
+  Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => (p as Resource).Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+
+describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
+  it('creates the function from the shipped artifact, with the settings template.yaml has', () => {
+    const template = synth();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'handler.handler',
+      MemorySize: 160,
+      Timeout: 120,
+      Environment: {
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: 'RotationStack',
+          POWERTOOLS_METRICS_NAMESPACE: 'MomentoSecretRotation',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          MOMENTO_KEY_LIFETIME_DAYS: '30',
+        },
+      },
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('grants the role exactly the secret, lets only Secrets Manager of this account invoke, and schedules after the permission', () => {
+    const template = synth();
+    expect(statements(template)).toEqual([
+      {
+        Sid: 'RotateTheSecret',
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        Resource: SECRET_ARN,
+      },
+      { Sid: 'ReadOwnReportMetric', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+      { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] } },
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'secretsmanager.amazonaws.com', Action: 'lambda:InvokeFunction', SourceAccount: '123456789012' });
+    const [[, schedule]] = Object.entries(template.findResources('AWS::SecretsManager::RotationSchedule')) as [[string, Resource]];
+    expect(schedule.Properties).toMatchObject({ SecretId: SECRET_ARN, RotateImmediatelyOnUpdate: true, RotationRules: { ScheduleExpression: 'rate(5 days)' } });
+    const permissionId = Object.keys(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'secretsmanager.amazonaws.com' } }))[0]!;
+    expect([schedule.DependsOn].flat()).toContain(permissionId);
+  });
+
+  it('reports expiry every 12 hours and once at deploy, before every alarm', () => {
+    const template = synth();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(12 hours)',
+      Targets: [Match.objectLike({ Input: JSON.stringify({ Action: 'ReportKeyExpiry', SecretId: SECRET_ARN }) })],
+    });
+    const reports = template.findResources('Custom::MomentoKeyExpiryReport');
+    expect(Object.values(reports).map((r) => (r as Resource).Properties)).toEqual([expect.objectContaining({ SecretId: SECRET_ARN, ServiceTimeout: expect.anything() })]);
+    expect(Number(Object.values(reports).map((r) => (r as Resource).Properties.ServiceTimeout)[0])).toBe(600);
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) {
+      expect([alarm.DependsOn].flat()).toContain(Object.keys(reports)[0]);
+    }
+  });
+
+  it('rotates several secrets with one function, each on its own schedule, granting exactly those', () => {
+    const template = synth(undefined, (rotation, stack) =>
+      rotation.addSecret(Secret.fromSecretCompleteArn(stack, 'Other', OTHER_SECRET_ARN), { schedule: 'cron(0 3 ? * MON *)', rotationWindow: Duration.hours(4) }),
+    );
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    expect(statements(template).find((s) => s.Sid === 'RotateTheSecret')!.Resource).toEqual([SECRET_ARN, OTHER_SECRET_ARN]);
+    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule')).map((r) => (r as Resource).Properties.RotationRules);
+    expect(schedules).toEqual([{ ScheduleExpression: 'rate(5 days)' }, { ScheduleExpression: 'cron(0 3 ? * MON *)', Duration: '4h' }]);
+    template.resourceCountIs('Custom::MomentoKeyExpiryReport', 2);
+    template.resourceCountIs('AWS::Events::Rule', 2);
+    const reports = Object.keys(template.findResources('Custom::MomentoKeyExpiryReport'));
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) expect([alarm.DependsOn].flat()).toEqual(expect.arrayContaining(reports));
+  });
+
+  it("uses the secrets' KMS keys, reads the management secret only, and notifies a topic", () => {
+    const template = synth((stack) => ({
+      secret: Secret.fromSecretAttributes(stack, 'Encrypted', { secretCompleteArn: SECRET_ARN, encryptionKey: Key.fromKeyArn(stack, 'K', KMS_KEY_ARN) }),
+      managementSecret: Secret.fromSecretAttributes(stack, 'Mgmt', { secretCompleteArn: MANAGEMENT_SECRET_ARN, encryptionKey: Key.fromKeyArn(stack, 'MK', MANAGEMENT_KMS_KEY_ARN) }),
+      alarmTopic: new Topic(stack, 'Alarms'),
+      keyLifetime: Duration.days(14),
+    }));
+    const bySid = Object.fromEntries(statements(template).map((s) => [s.Sid, s]));
+    expect(bySid.UseTheSecretsKmsKey).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KMS_KEY_ARN });
+    expect(bySid.ReadTheManagementKey).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: MANAGEMENT_SECRET_ARN });
+    expect(bySid.DecryptTheManagementKey).toMatchObject({ Action: 'kms:Decrypt', Resource: MANAGEMENT_KMS_KEY_ARN });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MOMENTO_MANAGEMENT_SECRET_ARN: MANAGEMENT_SECRET_ARN, MOMENTO_KEY_LIFETIME_DAYS: '14' }) } });
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it('turns a Duration into a rate() Secrets Manager accepts, and refuses one it does not', () => {
+    expect(scheduleExpression(Duration.hours(4))).toBe('rate(4 hours)');
+    expect(scheduleExpression(Duration.days(1))).toBe('rate(1 day)');
+    expect(scheduleExpression(Duration.hours(48))).toBe('rate(2 days)');
+    expect(() => scheduleExpression(Duration.hours(2))).toThrow(/whole hours from 4 to 23/);
+    expect(() => scheduleExpression(Duration.minutes(90))).toThrow();
+  });
+});
+
+/**
+ * The two deploy paths cannot drift: the construct and template.yaml (as samtranslator expands
+ * it, for the same secret, KMS keys and management secret) grant the same actions on the same
+ * resources, the same invoke condition, the same schedule, function settings and alarms.
+ */
+describe('parity with template.yaml', () => {
+  const params = { KmsKeyArn: KMS_KEY_ARN, ManagementSecretArn: MANAGEMENT_SECRET_ARN, ManagementKmsKeyArn: MANAGEMENT_KMS_KEY_ARN };
+  const sam = resolved(params);
+  const cdk = synth((stack) => ({
+    secret: Secret.fromSecretAttributes(stack, 'Encrypted', { secretCompleteArn: SECRET_ARN, encryptionKey: Key.fromKeyArn(stack, 'K', KMS_KEY_ARN) }),
+    managementSecret: Secret.fromSecretAttributes(stack, 'Mgmt', { secretCompleteArn: MANAGEMENT_SECRET_ARN, encryptionKey: Key.fromKeyArn(stack, 'MK', MANAGEMENT_KMS_KEY_ARN) }),
+  })).toJSON().Resources as Record<string, Resource>;
+  const list = (v: unknown) => [v].flat().map((x) => (typeof x === 'string' ? x : 'own log group')).sort();
+  const grants = (statements: Record<string, unknown>[]) =>
+    Object.fromEntries(statements.map((s) => [s.Sid, { actions: list(s.Action), resources: list(s.Resource) }]));
+
+  it('grants the same actions on the same resources', () => {
+    const samStatements = ofType(sam, 'AWS::IAM::Role')[0]![1].Properties.Policies[0].PolicyDocument.Statement;
+    const cdkStatements = ofType(cdk, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(grants(cdkStatements)).toEqual(grants(samStatements));
+  });
+
+  it('lets Secrets Manager invoke under the same condition, on the same schedule', () => {
+    const pick = (resources: Record<string, Resource>) => {
+      const permission = ofType(resources, 'AWS::Lambda::Permission').find(([, p]) => p.Properties.Principal === 'secretsmanager.amazonaws.com')![1].Properties;
+      const schedule = ofType(resources, 'AWS::SecretsManager::RotationSchedule')[0]![1].Properties;
+      return { principal: permission.Principal, hasSourceAccount: permission.SourceAccount !== undefined, rules: schedule.RotationRules, immediately: String(schedule.RotateImmediatelyOnUpdate) };
+    };
+    expect(pick(cdk)).toEqual(pick(sam));
+  });
+
+  it('runs the function with the same settings', () => {
+    const pick = (resources: Record<string, Resource>) => {
+      const fn = ofType(resources, 'AWS::Lambda::Function')[0]![1].Properties;
+      return { runtime: fn.Runtime, arch: fn.Architectures, memory: Number(fn.MemorySize), timeout: Number(fn.Timeout), handler: fn.Handler, env: Object.keys(fn.Environment.Variables).sort(), nodeOptions: fn.Environment.Variables.NODE_OPTIONS };
+    };
+    expect(pick(cdk)).toEqual(pick(sam));
+  });
+
+  it('has the same alarms, and the same expiry report', () => {
+    const alarms = (resources: Record<string, Resource>) =>
+      ofType(resources, 'AWS::CloudWatch::Alarm')
+        .map(([, a]) => a.Properties)
+        .map((a) => ({ metric: a.MetricName, namespace: a.Namespace, statistic: a.Statistic, period: Number(a.Period), evaluations: Number(a.EvaluationPeriods), threshold: Number(a.Threshold), operator: a.ComparisonOperator, missing: a.TreatMissingData }))
+        .sort((x, y) => x.metric.localeCompare(y.metric));
+    expect(alarms(cdk)).toEqual(alarms(sam));
+    const rule = (resources: Record<string, Resource>) => ofType(resources, 'AWS::Events::Rule')[0]![1].Properties.ScheduleExpression;
+    expect(rule(cdk)).toBe(rule(sam));
+    const report = (resources: Record<string, Resource>) => {
+      const r = ofType(resources, 'Custom::MomentoKeyExpiryReport')[0]![1].Properties;
+      return { secretId: r.SecretId, timeout: Number(r.ServiceTimeout) };
+    };
+    expect(report(cdk)).toEqual({ secretId: SECRET_ARN, timeout: 600 });
+    expect(report(cdk)).toEqual(report(sam));
+  });
+});
+
+describe('examples/cdk', () => {
+  it('synthesizes: one function for two secrets, granted by name with the suffix wildcard', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk-example-'));
+    const out = execFileSync(process.execPath, ['examples/cdk/app.mjs'], { encoding: 'utf8', env: { ...process.env, CDK_OUTDIR: outdir } });
+    expect(out).toMatch(/Synthesized MomentoKeyRotation to /);
+    const template = JSON.parse(readFileSync(join(outdir, 'MomentoKeyRotation.template.json'), 'utf8')) as { Resources: Record<string, Resource> };
+    expect(ofType(template.Resources, 'AWS::Lambda::Function')).toHaveLength(1);
+    expect(ofType(template.Resources, 'AWS::SecretsManager::RotationSchedule')).toHaveLength(2);
+    // A secret imported by name: IAM gets `name-??????` (its partial ARN would match nothing), the rest its name.
+    expect(JSON.stringify(ofType(template.Resources, 'AWS::IAM::Policy'))).toContain(':secret:momento/api-key-??????');
+    expect(ofType(template.Resources, 'AWS::SecretsManager::RotationSchedule').map(([, r]) => r.Properties.SecretId)).toEqual(['momento/api-key', 'momento/reporting-key']);
+  });
+});
