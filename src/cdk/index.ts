@@ -190,40 +190,22 @@ export class MomentoKeyRotation extends Construct {
     const metric = (metricName: string, statistic: string, period: Duration) =>
       new Metric({ namespace: 'MomentoSecretRotation', metricName, dimensionsMap: service, statistic, period });
     const action: IAlarmAction | undefined = this.props.alarmTopic ? new SnsAction(this.props.alarmTopic) : undefined;
-    const alarms = [
-      new Alarm(this, 'RotationFailureAlarm', {
-        alarmDescription: "A rotation step (or the expiry report) failed. Secrets Manager retries failed rotations; see the function's logs.",
-        metric: this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'RevocationFailureAlarm', {
-        alarmDescription: "A retired Momento key could not be revoked; it is retried. The function's logs name the key id.",
-        metric: metric('RevocationFailed', 'Sum', Duration.hours(1)),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'KeyExpiryAlarm', {
-        alarmDescription: 'A Momento key rotated here expires soon: check that rotation runs.',
-        metric: metric('DaysToExpiry', 'Minimum', Duration.days(1)),
-        threshold: this.props.expiryWarningDays ?? 10,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'ExpiryReportMissingAlarm', {
-        alarmDescription: 'No expiry report arrived for a day: the function or its schedule stopped.',
-        metric: metric('ExpiryReported', 'Sum', Duration.days(1)),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.BREACHING,
-      }),
+    const { GREATER_THAN_OR_EQUAL_TO_THRESHOLD: atLeast, LESS_THAN_THRESHOLD: below } = ComparisonOperator;
+    // The same four as template.yaml (the parity test compares them).
+    const specs: [id: string, description: string, metric: Metric, threshold: number, operator: ComparisonOperator, missing: TreatMissingData][] = [
+      ['RotationFailureAlarm', "A rotation step (or the expiry report) failed. Secrets Manager retries failed rotations; see the function's logs.",
+        this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, atLeast, TreatMissingData.NOT_BREACHING],
+      ['RevocationFailureAlarm', "A retired Momento key could not be revoked; it is retried. The function's logs name the key id.",
+        metric('RevocationFailed', 'Sum', Duration.hours(1)), 1, atLeast, TreatMissingData.NOT_BREACHING],
+      ['KeyExpiryAlarm', 'A Momento key rotated here expires soon: check that rotation runs.',
+        metric('DaysToExpiry', 'Minimum', Duration.days(1)), this.props.expiryWarningDays ?? 10, below, TreatMissingData.NOT_BREACHING],
+      ['ExpiryReportMissingAlarm', 'No expiry report arrived for a day: the function or its schedule stopped.',
+        metric('ExpiryReported', 'Sum', Duration.days(1)), 1, below, TreatMissingData.BREACHING],
     ];
+    const alarms = specs.map(
+      ([id, alarmDescription, alarmMetric, threshold, comparisonOperator, treatMissingData]) =>
+        new Alarm(this, id, { alarmDescription, metric: alarmMetric, threshold, evaluationPeriods: 1, comparisonOperator, treatMissingData }),
+    );
     for (const alarm of alarms) {
       if (action) alarm.addAlarmAction(action);
       for (const report of this.reports) alarm.node.addDependency(report);
