@@ -150,7 +150,7 @@ function closeAuthClient(auth: AuthClient | undefined): void {
 }
 
 /** The SDK's own log lines go to the structured logger (and its redaction), warnings and up only. */
-const sdkLogger: MomentoLogger = {
+export const sdkLogger: MomentoLogger = {
   error: (msg: string, ...args: unknown[]) => logger.error('Momento SDK', { sdkMessage: format(msg, args) }),
   warn: (msg: string, ...args: unknown[]) => logger.warn('Momento SDK', { sdkMessage: format(msg, args) }),
   info: () => undefined,

@@ -22,8 +22,14 @@ describe('refreshVerdict', () => {
   it.each([
     ['AUTHENTICATION_ERROR', 'rejected'],
     ['INVALID_ARGUMENT_ERROR', 'rejected'],
+    ['PERMISSION_ERROR', 'rejected'],
+    ['NOT_FOUND_ERROR', 'rejected'],
+    ['FAILED_PRECONDITION_ERROR', 'rejected'],
+    ['BAD_REQUEST_ERROR', 'rejected'],
     ['TIMEOUT_ERROR', 'unknown'],
     ['SERVER_UNAVAILABLE', 'unknown'],
+    ['INTERNAL_SERVER_ERROR', 'unknown'],
+    ['LIMIT_EXCEEDED_ERROR', 'unknown'],
   ])('%s -> %s', (code, verdict) => {
     expect(refreshVerdict(f(code))).toBe(verdict);
   });
