@@ -65,6 +65,44 @@ describe('MomentoClientProvider', () => {
     expect(built[1]!.closed).toBe(false);
   });
 
+  it('handleAuthenticationError() re-reads the secret at once and returns a client for the new key', async () => {
+    const [a, b] = [consoleKeyFile(), consoleKeyFile()];
+    const { clients, built, rotateTo } = setup([JSON.stringify(a)]);
+    await clients.getClient();
+    rotateTo(JSON.stringify(b)); // within the refresh interval: only a re-read finds it
+    const reads = sm.commandCalls(GetSecretValueCommand).length;
+    const client = (await clients.handleAuthenticationError()) as unknown as FakeClient;
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(reads + 1);
+    expect(client.apiKey).toBe(b.apiKey);
+    expect(built.map((c) => c.apiKey)).toEqual([a.apiKey, b.apiKey]);
+  });
+
+  it('close() closes the replaced clients still in their grace period, not only the current one', async () => {
+    const { clients, built, rotateTo } = setup([JSON.stringify(consoleKeyFile())]);
+    await clients.getClient();
+    rotateTo(JSON.stringify(consoleKeyFile()));
+    await vi.advanceTimersByTimeAsync(1_001);
+    await clients.getClient(); // the first client is now retired, within its grace period
+    expect(built.map((c) => c.closed)).toEqual([false, false]);
+    await clients.close();
+    expect(built.map((c) => c.closed)).toEqual([true, true]);
+    await expect(clients.getClient()).rejects.toThrow(/closed/);
+  });
+
+  it('never keeps a process or an invocation alive: the grace timer is unref\'d', async () => {
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const { clients, rotateTo } = setup([JSON.stringify(consoleKeyFile())]);
+    await clients.getClient();
+    rotateTo(JSON.stringify(consoleKeyFile()));
+    await vi.advanceTimersByTimeAsync(1_001);
+    const before = timers.mock.results.length;
+    await clients.getClient(); // retires the first client, arming its close timer
+    const armed = timers.mock.results.slice(before).map((r) => r.value as { hasRef(): boolean });
+    expect(armed).toHaveLength(1);
+    expect(armed[0]!.hasRef()).toBe(false);
+    timers.mockRestore();
+  });
+
   it('after AUTHENTICATION_ERROR, re-reads the secret, rebuilds, and retries once with the new key', async () => {
     const [a, b] = [consoleKeyFile(), consoleKeyFile()];
     const { clients, rotateTo } = setup([JSON.stringify(a)]);

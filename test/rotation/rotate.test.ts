@@ -402,6 +402,33 @@ describe('the checks before every step', () => {
     expect(h.sm.writes()).toBe(0);
   });
 
+  it('checks that rotation is enabled before anything else, even for a token already AWSCURRENT (a repeated finishSecret)', async () => {
+    h.storeCurrent(consoleKeyFile());
+    const token = await h.rotate();
+    h.sm.rotationEnabled = false;
+    const writes = h.sm.writes();
+    for (const step of STEPS) await expectFailure(h.run(step, token), RotationDisabledError);
+    expect(h.sm.writes()).toBe(writes);
+  });
+
+  it("waits for a concurrent delivery's stored key when its own refresh is refused (the token was used), and does not refresh again", async () => {
+    h.storeCurrent(consoleKeyFile());
+    const token = h.sm.startRotation();
+    const concurrentValue = JSON.stringify(consoleKeyFile());
+    h.momento.answerRefresh(() => ({ ok: false, code: 'AUTHENTICATION_ERROR', message: 'refresh token already used' }));
+    // The other container stores its key only after this one has started waiting.
+    const sleeps: number[] = [];
+    (h.deps as { sleep?: (ms: number) => Promise<void> }).sleep = async (ms) => {
+      sleeps.push(ms);
+      h.clock.now += ms;
+      if (sleeps.length === 2) h.sm.versions.get(token)!.value = concurrentValue;
+    };
+    await expect(h.run('createSecret', token)).resolves.toMatchObject({ outcome: 'pending-exists' });
+    expect(sleeps).toEqual([250, 500]);
+    expect(h.sm.valueAt('AWSPENDING')).toBe(concurrentValue);
+    expect(h.momento.refreshCalls).toHaveLength(1);
+  });
+
   it('treats an absent RotationEnabled as not false', async () => {
     h.storeCurrent(consoleKeyFile());
     h.sm.rotationEnabled = undefined;
