@@ -536,7 +536,13 @@ describe('common behaviour', () => {
     const { arn } = await rotatableSecret('readonly');
     await stack.service.client.send(new UpdateSecretCommand({ SecretId: arn, Description: 'kept' }));
     const before = await stack.service.stages(arn);
-    await cli(['status', '--secret-id', arn]);
+    // Through the counting proxy this time: every operation status makes is a read.
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = stack.proxy.endpoint;
+    const counts = { ...stack.proxy.counts };
+    const code = await runCli(['status', '--secret-id', arn], { out: () => undefined, err: () => undefined });
+    const used = Object.keys(stack.proxy.counts).filter((op) => stack.proxy.counts[op] !== counts[op]);
+    expect(code).toBe(0);
+    expect(used.sort()).toEqual(['DescribeSecret', 'GetSecretValue', 'ListSecretVersionIds']);
     expect(await stack.service.stages(arn)).toEqual(before);
   });
 });
