@@ -33,6 +33,7 @@ describe('withRetries', () => {
     expect(result).toBe('done');
     expect(f.calls()).toBe(4);
     // Each pause is between half and all of 100, 200, 400 ms.
+    expect(t.clock.sleeps).toHaveLength(3);
     t.clock.sleeps.forEach((ms, i) => {
       expect(ms).toBeGreaterThanOrEqual(50 * 2 ** i);
       expect(ms).toBeLessThanOrEqual(100 * 2 ** i);

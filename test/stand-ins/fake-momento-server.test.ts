@@ -82,7 +82,11 @@ describe('the fake Momento, through @gomomento/sdk', () => {
     fake.caches.add('probe');
     fake.failNext('Get', 1, { kind: 'delay', ms: 1_500 }); // the Lambda configuration's data-plane deadline is 1.1 s
     const started = Date.now();
+    const handled = fake.handled.Get;
     expect(await api.probeApiKey(issued.apiKey, 'probe')).toMatchObject({ ok: false, code: 'TIMEOUT_ERROR' });
     expect(Date.now() - started).toBeLessThan(1_500);
+    await new Promise((resolve) => setTimeout(resolve, 1_600 - (Date.now() - started))); // past the delay
+    expect(fake.handled.Get).toBe(handled); // received, never acted on
+    expect(await api.probeApiKey(issued.apiKey, 'probe')).toMatchObject({ ok: true }); // and the next one is
   });
 });

@@ -85,6 +85,8 @@ export class FakeMomentoServer {
   /** Told of every secret the fake issues (keys, their JWTs, refresh tokens), for leak checks. */
   onIssue: ((secret: string) => void) | undefined;
   readonly calls: Record<FakeMomentoMethod, number> = { RefreshApiToken: 0, ListCaches: 0, Get: 0 };
+  /** Calls the fake acted on (answered), as opposed to received: a call abandoned during a delay is received, not handled. */
+  readonly handled: Record<FakeMomentoMethod, number> = { RefreshApiToken: 0, ListCaches: 0, Get: 0 };
   private readonly keys = new Map<string, KeyRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   private readonly faults: QueuedFault[] = [];
@@ -393,6 +395,7 @@ export class FakeMomentoServer {
       const index = this.faults.findIndex((f) => f.method === method && (f.lineage === undefined || f.lineage === lineage));
       const fault = index >= 0 ? this.faults.splice(index, 1)[0]!.fault : undefined;
       const respond = () => {
+        this.handled[method]++;
         try {
           callback(null, handle(call));
         } catch (error) {
