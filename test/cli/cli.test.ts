@@ -438,7 +438,9 @@ describe('rotate', () => {
 
   it('refuses a secret with no rotation function, and one with a rotation stuck', async () => {
     const { arn } = await stack.storeConsoleKey(name('unconfigured'));
-    expect((await cli(['rotate', '--secret-id', arn])).err).toMatch(/Rotation is not configured .* Deploy the SAM application/);
+    const unconfigured = await cli(['rotate', '--secret-id', arn]);
+    expect(unconfigured).toMatchObject({ code: 1, out: '' });
+    expect(unconfigured.err).toMatch(/Rotation is not configured .* Deploy the SAM application/);
     await stack.service.startRotation(arn);
     const stuck = await cli(['rotate', '--secret-id', arn]);
     expect(stuck.code).toBe(1);
