@@ -34,7 +34,7 @@ export class InvalidEventError extends RotationError {
 }
 
 export class ConfigurationError extends RotationError {
-  override readonly name = 'ConfigurationError';
+  override readonly name: string = 'ConfigurationError';
   readonly retryable = false;
   constructor(problem: string) {
     super(`Invalid configuration: ${problem}`);
@@ -201,12 +201,9 @@ const MANAGEMENT_KEY_HINT =
   'or a custom role with auth-management write). Create one in the Momento console (API keys, Generate) and ' +
   'store it as {"apiKey": "<key>"} in its own secret; the function reads that secret\'s AWSCURRENT.';
 
-export class InsecureKeyApiUrlError extends RotationError {
+/** A configuration error of its own kind: the management key would cross a network in clear. */
+export class InsecureKeyApiUrlError extends ConfigurationError {
   override readonly name = 'InsecureKeyApiUrlError';
-  readonly retryable = false;
-  constructor(problem: string) {
-    super(`Invalid configuration: ${problem}`);
-  }
 }
 
 export class ManagementSecretNotConfiguredError extends RotationError {
