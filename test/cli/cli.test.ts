@@ -199,7 +199,8 @@ describe('status', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/WARNING {2}Automatic rotation is off/);
     expect(result.out).toMatch(/WARNING {2}The AWSCURRENT key cannot be refreshed \(a bare key, without its refresh token\)/);
-    expect(result.out).toMatch(/\(bare-key\)|sha256:/);
+    // The AWSCURRENT row itself: its fingerprint, no expiry or days left read from a bare key, and why it cannot rotate.
+    expect(result.out).toMatch(/^\S+\s+AWSCURRENT\s+sha256:[0-9a-f]{8}\s+-\s+-\s+no: a bare key, without its refresh token$/m);
   });
 
   it('warns of a stuck rotation, pointing to repair', async () => {

@@ -1,10 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   InvalidSecretValueError,
   KeyExpiredError,
   ManagementSecretNotConfiguredError,
   MissingRefreshTokenError,
   MomentoUnavailableError,
+  NoCurrentValueError,
+  NOT_A_MOMENTO_KEY,
   NotPendingError,
   PendingKeyRejectedError,
   PendingValueMissingError,
@@ -17,7 +19,7 @@ import {
 import { STEPS } from '../../src/rotation/event.js';
 import { captureOutputAndCheckForLeaks, expectFailure } from '../support/capture-output.js';
 import { failure } from '../support/fake-momento.js';
-import { rotationHarness, type Harness } from '../support/harness.js';
+import { MANAGEMENT_SECRET_ID, rotationHarness, type Harness } from '../support/harness.js';
 import { serviceError } from '../support/secrets-manager-model.js';
 import { consoleKeyFile, DAY, fakeRefreshToken, fakeRotationToken, fakeV1Key, fakeV2Key } from '../support/secrets.js';
 
@@ -527,5 +529,133 @@ describe('secrets never leave the function', () => {
     // The afterEach leak check scans this output; here, make sure there was output to scan.
     expect(output.text()).toContain('[REDACTED]');
     expect(output.lines().length).toBeGreaterThan(8);
+  });
+});
+
+describe('what each step answers, and what it passes on', () => {
+  it('answers each step with its outcome: created, nothing-to-set, authenticated, promoted; repeats say so', async () => {
+    h.storeCurrent(consoleKeyFile(30, Math.floor(h.clock.now / 1000)));
+    const token = h.sm.startRotation();
+    await expect(h.run('createSecret', token)).resolves.toEqual({ step: 'createSecret', outcome: 'created' });
+    await expect(h.run('createSecret', token)).resolves.toEqual({ step: 'createSecret', outcome: 'pending-exists' });
+    await expect(h.run('setSecret', token)).resolves.toEqual({ step: 'setSecret', outcome: 'nothing-to-set' });
+    await expect(h.run('testSecret', token)).resolves.toEqual({ step: 'testSecret', outcome: 'authenticated' });
+    await expect(h.run('finishSecret', token)).resolves.toEqual({ step: 'finishSecret', outcome: 'promoted' });
+    await expect(h.run('testSecret', token)).resolves.toEqual({ step: 'testSecret', outcome: 'already-current' });
+  });
+
+  it('a createSecret retried after a failed write answers stored-earlier-key, and the failure keeps its cause', async () => {
+    h.storeCurrent(consoleKeyFile(30, Math.floor(h.clock.now / 1000)));
+    const token = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', ...Array.from({ length: 6 }, () => () => serviceError('InternalServiceError', 'boom', 500)));
+    const error = await expectFailure(h.run('createSecret', token), PendingWriteFailedError);
+    expect((error.cause as Error).name).toBe('InternalServiceError');
+    expect(error.message).toContain('after 6 attempt(s)');
+    await expect(h.run('createSecret', token)).resolves.toEqual({ step: 'createSecret', outcome: 'stored-earlier-key' });
+  });
+
+  it('a key remembered from a failed write is dropped once AWSPENDING holds a value', async () => {
+    h.storeCurrent(consoleKeyFile(30, Math.floor(h.clock.now / 1000)));
+    const token = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', ...Array.from({ length: 6 }, () => () => serviceError('InternalServiceError', 'boom', 500)));
+    await expect(h.run('createSecret', token)).rejects.toThrow();
+    expect(h.deps.unstoredValues.size).toBe(1);
+    await h.deps.secrets.putPending(h.sm.arn, token, h.sm.valueAt('AWSCURRENT')!); // a concurrent delivery stored its own
+    await expect(h.run('createSecret', token)).resolves.toMatchObject({ outcome: 'pending-exists' });
+    expect(h.deps.unstoredValues.size).toBe(0);
+  });
+
+  it('fails createSecret with NoCurrentValueError when AWSCURRENT has no value', async () => {
+    const token = h.sm.startRotation();
+    const error = await expectFailure(h.run('createSecret', token), NoCurrentValueError);
+    expect(error.message).toContain(`Secret ${h.sm.arn} has no AWSCURRENT value to rotate`);
+  });
+
+  it('fails testSecret with InvalidSecretValueError when AWSPENDING holds no Momento key', async () => {
+    h.storeCurrent(consoleKeyFile(30, Math.floor(h.clock.now / 1000)));
+    const token = h.sm.startRotation();
+    await h.deps.secrets.putPending(h.sm.arn, token, JSON.stringify({ apiKey: 'not-a-momento-key', refreshToken: fakeRefreshToken(), validUntil: 1 }));
+    const probe = vi.spyOn(h.momento, 'probeApiKey');
+    const error = await expectFailure(h.run('testSecret', token), InvalidSecretValueError);
+    expect(error.message).toContain(NOT_A_MOMENTO_KEY);
+    expect(probe).not.toHaveBeenCalled();
+  });
+
+  it('probes a v1 key at its own endpoint, and says which test Momento did not answer', async () => {
+    h.storeCurrent(consoleKeyFile(30, Math.floor(h.clock.now / 1000)));
+    const probe = vi.spyOn(h.momento, 'probeApiKey');
+    const token = await h.rotate();
+    expect(probe).toHaveBeenCalledTimes(1);
+    expect(probe.mock.calls[0]![2]).toBeUndefined();
+
+    const next = h.sm.startRotation();
+    await h.run('createSecret', next);
+    probe.mockResolvedValueOnce({ ok: false, code: 'UNAVAILABLE', message: 'connection reset' });
+    const error = await expectFailure(h.run('testSecret', next), MomentoUnavailableError);
+    expect(error.message).toContain('Momento did not answer the test of the AWSPENDING key conclusively: UNAVAILABLE (connection reset)');
+    expect(token).not.toBe(next);
+  });
+
+  it('keeps back 1.5 s of the invocation\'s time from the key-management calls of finishSecret, repeated or not', async () => {
+    const v2 = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID, remainingMs: 30_000 });
+    try {
+      v2.storeV2Current();
+      const deadlines: number[] = [];
+      const list = v2.keyApi.list.bind(v2.keyApi);
+      v2.keyApi.list = async (key: string, deadline?: number) => {
+        deadlines.push(deadline!);
+        return list(key);
+      };
+      const token = await v2.rotate();
+      await v2.run('finishSecret', token);
+      const calls = v2.keyApi.calls.length;
+      await v2.run('testSecret', token); // an already-current step other than finishSecret revokes nothing
+      expect(v2.keyApi.calls.length).toBe(calls);
+      expect(deadlines).toEqual([v2.clock.now + 30_000 - 1_500, v2.clock.now + 30_000 - 1_500]);
+    } finally {
+      v2.restore();
+    }
+  });
+});
+
+describe('edges of v1 refresh and the expiry report', () => {
+  it('refuses to refresh a key that expires at this very second, and refreshes one with a second left', async () => {
+    const nowSeconds = Math.floor(h.clock.now / 1000);
+    h.storeCurrent({ ...consoleKeyFile(30, nowSeconds), validUntil: nowSeconds });
+    await expectFailure(h.run('createSecret', h.sm.startRotation()), KeyExpiredError);
+
+    const fresh = rotationHarness();
+    try {
+      fresh.storeCurrent({ ...consoleKeyFile(30, nowSeconds), validUntil: Math.floor(fresh.clock.now / 1000) + 1 });
+      await expect(fresh.run('createSecret', fresh.sm.startRotation())).resolves.toMatchObject({ outcome: 'created' });
+    } finally {
+      fresh.restore();
+    }
+  });
+
+  it('says which call Momento did not answer when a refresh is inconclusive', async () => {
+    h.storeCurrent(consoleKeyFile(30, Math.floor(h.clock.now / 1000)));
+    vi.spyOn(h.momento, 'refreshApiKey').mockResolvedValueOnce({ ok: false, code: 'UNAVAILABLE', message: 'reset' });
+    const error = await expectFailure(h.run('createSecret', h.sm.startRotation()), MomentoUnavailableError);
+    expect(error.message).toContain('Momento did not answer the key refresh conclusively: UNAVAILABLE (reset)');
+  });
+
+  it('the expiry report fails with NoCurrentValueError for a secret with no AWSCURRENT value, and reports revocations for v2', async () => {
+    await expectFailure(h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn }), NoCurrentValueError);
+    h.storeCurrent(consoleKeyFile(30, Math.floor(h.clock.now / 1000)));
+    await expect(h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn })).resolves.toEqual({ action: 'ReportKeyExpiry', daysLeft: 30 });
+
+    // A second harness takes over the SDK mock: h is not used after this.
+    const v2 = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID });
+    try {
+      v2.storeV2Current({ validUntil: Math.floor(v2.clock.now / 1000) + 5 * DAY + 60 });
+      await expect(v2.handler({ Action: 'ReportKeyExpiry', SecretId: v2.sm.arn })).resolves.toEqual({
+        action: 'ReportKeyExpiry',
+        daysLeft: 5,
+        revocations: { revoked: [], failed: [] },
+      });
+    } finally {
+      v2.restore();
+    }
   });
 });

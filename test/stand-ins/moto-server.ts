@@ -18,6 +18,21 @@ const INSTALL_HINT =
  * stopped by PID, and also when this process exits, so no server is left behind.
  */
 export async function startMotoServer(): Promise<MotoServer> {
+  // `npm run mutate` starts one moto_server for all its runs (test/mutation/global-setup.ts):
+  // starting one per test file per mutant cost about a second each. Tests name their secrets
+  // uniquely, so sharing one is safe; it is stopped by whoever started it.
+  const shared = process.env.MOTO_SHARED_ENDPOINT;
+  if (shared) {
+    return {
+      endpoint: shared,
+      pid: -1,
+      reset: async () => {
+        await post(`${shared}/moto-api/reset`, {});
+        await post(`${shared}/moto-api/config`, { lambda: { use_docker: false } });
+      },
+      stop: async () => {},
+    };
+  }
   const command = process.env.MOTO_SERVER ?? 'moto_server';
   if (spawnSync(command, ['--help'], { stdio: 'ignore' }).error) throw new Error(INSTALL_HINT);
 

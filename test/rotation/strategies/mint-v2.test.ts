@@ -9,7 +9,9 @@ import {
   MissingRoleIdError,
   UnknownRoleError,
 } from '../../../src/rotation/errors.js';
-import { mintedKeyDescription, parseMintedKeyDescription, secretTag } from '../../../src/rotation/strategies/mint-v2.js';
+import { createHash } from 'node:crypto';
+import { metrics } from '../../../src/observability/metrics.js';
+import { mintedKeyDescription, parseMintedKeyDescription, revokeRetiredKeys, secretTag } from '../../../src/rotation/strategies/mint-v2.js';
 import { captureOutputAndCheckForLeaks, expectFailure } from '../../support/capture-output.js';
 import { MANAGEMENT_SECRET_ID, rotationHarness, V2_ENDPOINT, type Harness } from '../../support/harness.js';
 import { serviceError } from '../../support/secrets-manager-model.js';
@@ -385,5 +387,117 @@ describe('errors, each leaving AWSCURRENT untouched', () => {
     delete pending.endpoint;
     h.sm.versions.get(token)!.value = JSON.stringify(pending);
     await expectFailure(h.run('testSecret', token), MissingEndpointError);
+  });
+});
+
+describe('minted-key descriptions', () => {
+  const secret = { arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/api-key-AbCdEf', name: 'momento/api-key' };
+  const tag = createHash('sha256').update(secret.arn).digest('hex').slice(0, 12);
+
+  it('tags a key with the first 12 hex digits of the SHA-256 of the secret ARN', () => {
+    expect(secretTag(secret.arn)).toBe(tag);
+    expect(mintedKeyDescription(secret, 'v-1', 'key-0')).toBe(`momento-secret-rotation ${tag} momento/api-key version v-1 after key-0`);
+    expect(mintedKeyDescription(secret, 'v-1', undefined)).toBe(`momento-secret-rotation ${tag} momento/api-key version v-1`);
+  });
+
+  it('keeps a name of 64 characters, and cuts a longer one to 63 and a tilde', () => {
+    const at64 = { ...secret, name: 'n'.repeat(64) };
+    const at65 = { ...secret, name: `${'n'.repeat(63)}XY` };
+    expect(mintedKeyDescription(at64, 'v', undefined)).toBe(`momento-secret-rotation ${tag} ${'n'.repeat(64)} version v`);
+    expect(mintedKeyDescription(at65, 'v', undefined)).toBe(`momento-secret-rotation ${tag} ${'n'.repeat(63)}~ version v`);
+  });
+
+  it('leaves out a predecessor id holding white space, which could not be read back', () => {
+    for (const id of ['key 1', ' key', 'key ']) {
+      expect(mintedKeyDescription(secret, 'v', id)).toBe(`momento-secret-rotation ${tag} momento/api-key version v`);
+    }
+  });
+
+  it('reads back what it writes, and nothing else', () => {
+    expect(parseMintedKeyDescription(mintedKeyDescription(secret, 'v-1', 'key-0'))).toEqual({ secretTag: tag, versionId: 'v-1', predecessorKeyId: 'key-0' });
+    expect(parseMintedKeyDescription(mintedKeyDescription(secret, 'v-1', undefined))).toEqual({ secretTag: tag, versionId: 'v-1', predecessorKeyId: undefined });
+    for (const other of [
+      'created in the console',
+      `x momento-secret-rotation ${tag} n version v`,
+      `momento-secret-rotation ${tag} n version v after k trailing`,
+      `momento-secret-rotation ${tag.slice(0, 11)} n version v`,
+      `momento-secret-rotation ${tag}0 n version v`,
+      `momento-secret-rotation ${tag.toUpperCase().replace(/[0-9]/g, 'G')} n version v`,
+      `momento-secret-rotation ${tag}  version v`,
+      `momento-secret-rotation ${tag} n version  after k`,
+      `momento-secret-rotation ${tag} n version v after `,
+    ]) {
+      expect(parseMintedKeyDescription(other), other).toBeUndefined();
+    }
+  });
+});
+
+describe('revokeRetiredKeys, called directly', () => {
+  const deadline = () => h.clock.now + 60_000;
+
+  it('reports what it revoked, and counts it', async () => {
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    await h.rotate();
+    await h.rotate(); // the console key falls out of AWSPREVIOUS: finishSecret revoked it
+    h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, 'orphan-version', undefined));
+    const orphan = [...h.keyApi.keys.values()].find((k) => k.description.includes('orphan-version'))!;
+    const report = await revokeRetiredKeys(h.sm.arn, h.deps, deadline());
+    expect(report).toEqual({ revoked: [orphan.keyId], failed: [] });
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(false);
+    metrics.publishStoredMetrics();
+    expect(output.text()).toMatch(/"KeysRevoked":1/);
+    expect(output.text()).not.toMatch(/"RevocationFailed"/);
+  });
+
+  it('reports a failed revocation by key id, and counts it', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, 'orphan-version', undefined));
+    const orphan = [...h.keyApi.keys.values()].find((k) => k.description.includes('orphan-version'))!;
+    h.keyApi.failNext('revoke', 'unavailable');
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [orphan.keyId] });
+    metrics.publishStoredMetrics();
+    expect(output.text()).toMatch(/"RevocationFailed":1/);
+    expect(output.text()).toMatch(/Could not revoke a retired key/);
+  });
+
+  it('reports a listing that failed as "(listing)", and counts it', async () => {
+    h.storeV2Current();
+    h.keyApi.failNext('list', 'unavailable');
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: ['(listing)'] });
+    metrics.publishStoredMetrics();
+    expect(output.text()).toMatch(/"RevocationFailed":1/);
+    expect(output.text()).toMatch(/Could not check for keys to revoke.*KeyApiUnavailableError/);
+  });
+
+  it('does nothing, with no key-API call, without a management secret or for a secret that holds no v2 key', async () => {
+    h.storeCurrent(consoleKeyFile());
+    const before = h.keyApi.calls.length;
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toBeUndefined();
+    expect(h.keyApi.calls.length).toBe(before);
+    await expect(revokeRetiredKeys(h.sm.arn, { ...h.deps, managementSecretId: undefined }, deadline())).resolves.toBeUndefined();
+    expect(h.keyApi.calls.length).toBe(before);
+  });
+
+  it('counts a secret as holding v2 keys by a key id alone, or by a v2 key alone', async () => {
+    const { apiKey } = h.keyApi.issueKey('app-readwrite', 'created in the console');
+    h.sm.storeCurrent(JSON.stringify({ apiKey, endpoint: V2_ENDPOINT, roleId: 'app-readwrite' })); // no keyId
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [] });
+    const v1WithId = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID });
+    try {
+      v1WithId.storeCurrent({ ...consoleKeyFile(), keyId: 'imported-1' });
+      await expect(revokeRetiredKeys(v1WithId.sm.arn, v1WithId.deps, deadline())).resolves.toEqual({ revoked: [], failed: [] });
+    } finally {
+      v1WithId.restore();
+    }
+  });
+
+  it('leaves a key that has expired already, even at this very second', async () => {
+    h.storeV2Current();
+    const nowSeconds = Math.floor(h.clock.now / 1000);
+    h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, 'gone-version', undefined), nowSeconds);
+    h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, 'live-version', undefined), nowSeconds + 1);
+    const live = [...h.keyApi.keys.values()].find((k) => k.description.includes('live-version'))!;
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [live.keyId], failed: [] });
   });
 });

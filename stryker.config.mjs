@@ -1,0 +1,35 @@
+// @ts-check
+/**
+ * Mutation testing of src/ with StrykerJS (`npm run mutate`, on Node 24: Stryker 10 wants Node 22+).
+ * Per-folder thresholds are checked by scripts/mutation-scores.mjs from the JSON report;
+ * surviving mutants judged equivalent are listed, with reasons, in stryker/equivalent-mutants.md.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner', './stryker/log-statement-ignorer.mjs'],
+  ignorers: ['LogStatements'],
+  // related: a mutant runs only the test files that import its file (static mutants, in module-level
+  // code, otherwise run every test file).
+  vitest: { configFile: 'vitest.mutate.config.ts', related: true },
+  mutate: ['src/**/*.ts'],
+  coverageAnalysis: 'perTest',
+  // Static mutants (in module-level code: constants, messages built at load) need every related
+  // test file run afresh for each one: 403 of them took about half of a full run's time, well past
+  // the 20 minutes this must fit. Stryker marks them Ignored; they count in no score.
+  ignoreStatic: true,
+  concurrency: 2,
+  // A mutant that stalls a wait (a deadline, a retry pause) is a Timeout, which counts as killed;
+  // past the tests' own time, 3 s more is plenty to tell.
+  timeoutMS: 3_000,
+  reporters: ['progress', 'json', 'html'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  // Incremental mode: results for unchanged source and tests are reused from this file, which
+  // is committed, so CI re-tests only what a change touches.
+  incremental: true,
+  incrementalFile: 'stryker/incremental.json',
+  tempDirName: '.stryker-tmp',
+  ignorePatterns: ['.test-results', 'coverage', 'reports', '.stryker-tmp'],
+  cleanTempDir: 'always',
+};
