@@ -18,7 +18,8 @@ export default {
   // test file run afresh for each one: 403 of them took about half of a full run's time, well past
   // the 20 minutes this must fit. Stryker marks them Ignored; they count in no score.
   ignoreStatic: true,
-  concurrency: 2,
+  // Four runners on two cores: much of a run waits (on moto_server, gRPC and HTTP stand-ins, timers).
+  concurrency: 4,
   // A mutant that stalls a wait (a deadline, a retry pause) is a Timeout, which counts as killed;
   // past the tests' own time, 3 s more is plenty to tell.
   timeoutMS: 3_000,

@@ -51,3 +51,26 @@ describe('readConfig', () => {
     expect(() => readConfig({ MOMENTO_ENDPOINT_OVERRIDE: 'example.com:443' })).toThrow(ConfigurationError);
   });
 });
+
+describe('parseEndpointOverride, exactly', () => {
+  it.each([
+    [' 127.0.0.1:1 ', '127.0.0.1:1'],
+    ['127.9.9.9:65535', '127.9.9.9:65535'],
+    ['LOCALHOST:80', 'localhost:80'],
+    ['[::1]:443', '[::1]:443'],
+  ])('accepts %j as %j', (raw, address) => {
+    expect(parseEndpointOverride(raw)).toEqual({ ok: true, override: { address } });
+  });
+
+  it.each([
+    ['127.0.0.1:0', 'MOMENTO_ENDPOINT_OVERRIDE port 0 is out of range'],
+    ['127.0.0.1:65536', 'MOMENTO_ENDPOINT_OVERRIDE port 65536 is out of range'],
+    ['x127.0.0.1:1:2', 'MOMENTO_ENDPOINT_OVERRIDE must be host:port (e.g. 127.0.0.1:9999), got "x127.0.0.1:1:2"'],
+    ['127.0.0.1:1 x', 'MOMENTO_ENDPOINT_OVERRIDE must be host:port (e.g. 127.0.0.1:9999), got "127.0.0.1:1 x"'],
+    ['128.0.0.1:1', 'MOMENTO_ENDPOINT_OVERRIDE host "128.0.0.1" is not a loopback address. The override sends keys over plaintext gRPC and exists for local tests only: use 127.0.0.1, ::1 or localhost, or unset it to reach Momento.'],
+    ['127.example.com:1', 'MOMENTO_ENDPOINT_OVERRIDE host "127.example.com" is not a loopback address. The override sends keys over plaintext gRPC and exists for local tests only: use 127.0.0.1, ::1 or localhost, or unset it to reach Momento.'],
+    ['[::2]:1', 'MOMENTO_ENDPOINT_OVERRIDE host "::2" is not a loopback address. The override sends keys over plaintext gRPC and exists for local tests only: use 127.0.0.1, ::1 or localhost, or unset it to reach Momento.'],
+  ])('refuses %j: %s', (raw, problem) => {
+    expect(parseEndpointOverride(raw)).toEqual({ ok: false, problem });
+  });
+});

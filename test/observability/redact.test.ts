@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/observability/fingerprint.js';
 import { forgetSecrets, rememberSecret, scrub, scrubError } from '../../src/observability/redact.js';
@@ -43,5 +44,42 @@ describe('fingerprint', () => {
     expect(fingerprint('a')).toMatch(/^sha256:[0-9a-f]{8}$/);
     expect(fingerprint('a')).toBe(fingerprint('a'));
     expect(fingerprint('a')).not.toBe(fingerprint('b'));
+  });
+});
+
+describe('the remembered set, at its limits', () => {
+  it('remembers a secret of exactly 8 characters, not one of 7', () => {
+    rememberSecret('12345678');
+    rememberSecret('abcdefg');
+    expect(scrub('12345678 abcdefg')).toBe('[REDACTED] abcdefg');
+  });
+
+  it('keeps the 256 newest secrets, forgetting the oldest first; remembering one again does not make it new', () => {
+    const secrets = Array.from({ length: 257 }, (_, i) => `secret-${String(i).padStart(4, '0')}`);
+    rememberSecret(secrets[0]);
+    rememberSecret(secrets[0]);
+    for (const secret of secrets.slice(1, 256)) rememberSecret(secret);
+    expect(scrub(secrets[0]!)).toBe('[REDACTED]'); // 256 remembered: none forgotten yet
+    rememberSecret(secrets[256]);
+    expect(scrub(secrets[0]!)).toBe(secrets[0]);
+    expect(scrub(secrets[1]!)).toBe('[REDACTED]');
+    expect(scrub(secrets[256]!)).toBe('[REDACTED]');
+  });
+
+  it('scrubs an error without a stack or cause, and leaves them absent', () => {
+    rememberSecret('key-material-1234');
+    const error = new Error('x key-material-1234');
+    error.stack = undefined;
+    const safe = scrubError(error);
+    expect(safe.stack).toBeUndefined();
+    expect(safe.cause).toBeUndefined();
+    expect(safe.message).toBe('x [REDACTED]');
+  });
+});
+
+describe('fingerprint, exactly', () => {
+  it('is "sha256:" and the first 8 hex digits of the SHA-256 of the UTF-8 text', () => {
+    expect(fingerprint('abc')).toBe('sha256:ba7816bf');
+    expect(fingerprint('é')).toBe(`sha256:${createHash('sha256').update(Buffer.from('é', 'utf8')).digest('hex').slice(0, 8)}`);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RetriesExhausted, withRetries } from '../../src/rotation/retry.js';
 
 function simulated() {
@@ -77,5 +77,50 @@ describe('withRetries', () => {
     expect(t.clock.now).toBeLessThan(2_500);
     expect(error.attempts).toBeGreaterThanOrEqual(2);
     expect(error.attempts).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('withRetries, exactly', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const options = (t: ReturnType<typeof simulated>, deadline = 1_000_000) => ({
+    maxAttempts: 5,
+    baseDelayMs: 100,
+    maxDelayMs: 1_000,
+    deadline,
+    isRetryable: () => true,
+    now: t.now,
+    sleep: t.sleep,
+  });
+
+  it('pauses between half and all of the backoff: jitter at its extremes', async () => {
+    const low = simulated();
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    await withRetries(failing(3).op, options(low));
+    expect(low.clock.sleeps).toEqual([50, 100, 200]);
+    const high = simulated();
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    await withRetries(failing(3).op, options(high));
+    expect(high.clock.sleeps).toEqual([100, 200, 400]);
+  });
+
+  it('starts no attempt that would begin at the deadline itself', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    const atDeadline = simulated();
+    const f = failing(1);
+    await expect(withRetries(f.op, options(atDeadline, 100))).rejects.toBeInstanceOf(RetriesExhausted);
+    expect(f.calls()).toBe(1);
+    const justBefore = simulated();
+    await expect(withRetries(failing(1).op, options(justBefore, 101))).resolves.toBe('done');
+  });
+
+  it('gives up with RetriesExhausted: its name, the attempts made, and the last error as cause', async () => {
+    const last = new Error('still failing');
+    const error = (await withRetries(failing(10, last).op, { ...options(simulated()), maxAttempts: 3 }).catch((e: unknown) => e)) as RetriesExhausted;
+    expect(error).toBeInstanceOf(RetriesExhausted);
+    expect(error.name).toBe('RetriesExhausted');
+    expect(error.message).toBe('gave up after 3 attempt(s)');
+    expect(error.attempts).toBe(3);
+    expect(error.lastError).toBe(last);
+    expect(error.cause).toBe(last);
   });
 });

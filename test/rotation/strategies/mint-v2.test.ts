@@ -290,6 +290,19 @@ describe('migration from v1', () => {
   });
 });
 
+describe('migration needs both fields', () => {
+  it.each([
+    ['roleId without endpoint', { roleId: 'app-readwrite' }],
+    ['endpoint without roleId', { endpoint: V2_ENDPOINT }],
+  ])('a v1 secret with %s is refreshed, not migrated, even with a management secret', async (_label, fields) => {
+    h.storeCurrent({ ...consoleKeyFile(20, Math.floor(h.clock.now / 1000)), ...fields });
+    await h.rotate();
+    expect(h.momento.refreshCalls).toHaveLength(1);
+    expect(h.keyApi.count('mint')).toBe(0);
+    expect(valueAt('AWSCURRENT').refreshToken).toBeDefined();
+  });
+});
+
 describe('the management secret rotating itself', () => {
   it('mints its successor with its own key, and revokes the old key once it falls out of AWSPREVIOUS', async () => {
     const self = rotationHarness({ managementSecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/api-key-AbCdEf' });
