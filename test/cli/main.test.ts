@@ -56,3 +56,59 @@ describe('runCli', () => {
     expect(result.err).toMatch(/ended without promoting version new-version: AWSCURRENT is unchanged/);
   });
 });
+
+describe('runCli: help and usage (exit 2, before any AWS call)', () => {
+  it.each([
+    [[], 'momento-secret-rotation: operate the rotation'],
+    [['--help'], 'Commands:\n  import'],
+    [['help'], 'Commands:\n  import'],
+    [['help', 'status'], 'Usage: momento-secret-rotation status --secret-id NAME [--json] [--management-secret-id NAME]'],
+    [['import', '--help'], 'Usage: momento-secret-rotation import --secret-id NAME [--file PATH] [options]'],
+    [['rotate', '-h'], 'Usage: momento-secret-rotation rotate --secret-id NAME [--no-wait] [--timeout SECONDS]'],
+    [['repair', '--help'], 'Usage: momento-secret-rotation repair --secret-id NAME [--yes] [--force]'],
+    [['migrate', '--help'], 'Usage: momento-secret-rotation migrate --secret-id NAME --role-id ID --endpoint HOST [--rotate]'],
+  ])('%j prints help and exits 0', async (args, text) => {
+    const result = await cli(args);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(text);
+    expect(result.err).toBe('');
+    expect(sm.calls()).toHaveLength(0);
+  });
+
+  it('ends every command\'s help with the common options and exit codes', async () => {
+    for (const command of ['import', 'status', 'rotate', 'repair', 'migrate']) {
+      expect((await cli([command, '--help'])).out).toContain('Exit codes: 0 ok, 1 failure, 2 usage.');
+    }
+  });
+
+  it.each([
+    [['help', 'nope'], 'Unknown command "nope".'],
+    [['nope', '--secret-id', 's'], 'Unknown command "nope". Commands: import, status, rotate, repair, migrate.'],
+    [['status', 'extra', '--secret-id', 's'], 'Unexpected argument "extra".'],
+    [['status', '--secret-id', 's', '--yes'], 'status does not take --yes.'],
+    [['repair', '--secret-id', 's', '--json'], 'repair does not take --json.'],
+    [['status'], 'status needs --secret-id (the secret\'s name or ARN).'],
+    [['status', '--secret-id', ''], 'status needs --secret-id (the secret\'s name or ARN).'],
+    [['import', '--secret-id', 's', '--tag', 'noequals'], '--tag takes KEY=VALUE, got "noequals".'],
+    [['import', '--secret-id', 's', '--tag', '=value'], '--tag takes KEY=VALUE, got "=value".'],
+    [['rotate', '--secret-id', 's', '--timeout', '0'], '--timeout takes a whole number of seconds, got "0".'],
+    [['rotate', '--secret-id', 's', '--timeout', '1.5'], '--timeout takes a whole number of seconds, got "1.5".'],
+    [['migrate', '--secret-id', 's', '--role-id', 'r', '--endpoint', 'e', '--timeout', 'x'], '--timeout takes a whole number of seconds, got "x".'],
+    [['rotate', '--secret-id', 's', '--revoke-previous'], '--revoke-previous needs --management-secret-id (the secret holding the management key).'],
+    [['rotate', '--secret-id', 's', '--management-secret-id', 'm'], '--management-secret-id is only for --revoke-previous.'],
+    [['rotate', '--secret-id', 's', '--revoke-previous', '--management-secret-id', 'm', '--no-wait'], '--revoke-previous waits for the rotation, to revoke only once AWSCURRENT has moved: drop --no-wait.'],
+    [['migrate', '--secret-id', 's', '--role-id', 'r'], 'migrate needs --role-id (the role the v2 keys get) and --endpoint (the region base endpoint).'],
+    [['migrate', '--secret-id', 's', '--endpoint', 'e'], 'migrate needs --role-id (the role the v2 keys get) and --endpoint (the region base endpoint).'],
+  ])('%j exits 2: %s', async (args, message) => {
+    const result = await cli(args);
+    expect(result).toMatchObject({ code: 2, out: '' });
+    expect(result.err).toContain(message);
+    expect(sm.calls()).toHaveLength(0);
+  });
+
+  it('exits 2 for an option it does not know, saying which', async () => {
+    const result = await cli(['status', '--secret-id', 's', '--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/--bogus/);
+  });
+});

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { CacheClient } from '@gomomento/sdk';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { withEndpoint } from '../../src/client/client-provider.js';
+import { isAuthenticationError, withEndpoint } from '../../src/client/client-provider.js';
 import { credentialProviderFor, KeyNotUsableError, MomentoClientProvider, MomentoKeyProvider, type MomentoKey } from '../../src/client/index.js';
 import { consoleKeyFile, fakeV1Key, fakeV2Key } from '../support/secrets.js';
 
@@ -209,5 +209,58 @@ describe('v2 keys in the client library', () => {
     });
     await clients.getClient();
     expect(seen).toMatchObject([{ kind: 'v2', endpoint: 'cell-9-eu-west-1-1.prod.a.momentohq.com', keyId: 'k' }]);
+  });
+});
+
+describe('the client library, exactly', () => {
+  const v2 = (endpoint?: string): MomentoKey => ({ apiKey: fakeV2Key(), kind: 'v2', endpoint, keyId: 'k', validUntil: undefined, versionId: 'v', fingerprint: 'sha256:00000000' });
+
+  it('trims the endpoint option and MOMENTO_ENDPOINT, skips blank ones, and keeps the key object when nothing changes', () => {
+    const key = v2('cell-1');
+    expect(withEndpoint(key, '  cell-2 ', {}).endpoint).toBe('cell-2');
+    expect(withEndpoint(key, '   ', { MOMENTO_ENDPOINT: ' cell-3 ' }).endpoint).toBe('cell-3');
+    expect(withEndpoint(key, undefined, { MOMENTO_ENDPOINT: '  ' })).toBe(key);
+    expect(withEndpoint(key, 'cell-1', {})).toBe(key);
+    const moved = withEndpoint(key, 'cell-2', {});
+    expect(moved).not.toBe(key);
+    expect(moved).toEqual({ ...key, endpoint: 'cell-2' });
+  });
+
+  it.each([
+    ['an error response', { errorCode: () => 'AUTHENTICATION_ERROR' }, true],
+    ['an outcome holding one', { value: { errorCode: () => 'AUTHENTICATION_ERROR' } }, true],
+    ['a thrown one', { error: { errorCode: () => 'AUTHENTICATION_ERROR' } }, true],
+    ['another error code', { errorCode: () => 'NOT_FOUND_ERROR' }, false],
+    ['an errorCode that is not a function', { errorCode: 'AUTHENTICATION_ERROR' }, false],
+    ['a success', { value: 'hit' }, false],
+    ['null', null, false],
+    ['a string', 'AUTHENTICATION_ERROR', false],
+  ])('isAuthenticationError: %s → %s', (_label, outcome, expected) => {
+    expect(isAuthenticationError(outcome)).toBe(expected);
+  });
+
+  it('refuses every call once closed', async () => {
+    const { clients } = setup([JSON.stringify(consoleKeyFile())]);
+    await clients.getClient();
+    await clients.close();
+    await expect(clients.getClient()).rejects.toThrow('MomentoClientProvider is closed');
+    await expect(clients.run(async () => 1)).rejects.toThrow('MomentoClientProvider is closed');
+    expect(clients.currentKeyFingerprint()).toBeUndefined();
+  });
+
+  it('names the current key by fingerprint only', async () => {
+    const file = consoleKeyFile();
+    const { clients } = setup([JSON.stringify(file)]);
+    expect(clients.currentKeyFingerprint()).toBeUndefined();
+    await clients.getClient();
+    expect(clients.currentKeyFingerprint()).toMatch(/^sha256:[0-9a-f]{8}$/);
+  });
+
+  it('passes a non-authentication failure through without re-reading the secret', async () => {
+    const { clients } = setup([JSON.stringify(consoleKeyFile())]);
+    await clients.getClient();
+    const before = sm.commandCalls(GetSecretValueCommand).length;
+    await expect(clients.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(sm.commandCalls(GetSecretValueCommand).length).toBe(before);
   });
 });

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KeyUnavailableError, MomentoKeyProvider } from '../../src/client/index.js';
 import { consoleKeyFile, fakeV1Key, fakeV2Key, leakedSecrets } from '../support/secrets.js';
 
@@ -135,5 +135,84 @@ describe('MomentoKeyProvider', () => {
     const error = await provider(options).keys.getKey().catch((e: Error) => e);
     expect(error).toBeInstanceOf(KeyUnavailableError);
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('MomentoKeyProvider, exactly', () => {
+  it('serves a read key for 5 minutes by default, and retries a failed read after 30 s by default', async () => {
+    const file = consoleKeyFile(30, 1_800_000_000);
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify(file) }).rejectsOnce(new Error('down')).resolves({ SecretString: JSON.stringify(file) });
+    const { keys, clock } = provider({ refreshIntervalMs: undefined });
+    await keys.getKey();
+    clock.now += 5 * 60_000 - 1;
+    await keys.getKey();
+    expect(reads()).toBe(1);
+    clock.now += 1;
+    await keys.getKey(); // fails: the last good key is served
+    expect(reads()).toBe(2);
+    clock.now += 30_000 - 1;
+    await keys.getKey();
+    expect(reads()).toBe(2);
+    clock.now += 1;
+    await keys.getKey();
+    expect(reads()).toBe(3);
+  });
+
+  it('says when it reads the secret again after an outage, once, and warns through console.warn by default', async () => {
+    const file = consoleKeyFile(30, 1_800_000_000);
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify(file) }).rejectsOnce(new Error('down')).resolves({ SecretString: JSON.stringify(file) });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const { keys, clock } = provider({ onWarning: undefined, retryIntervalMs: 1_000 });
+      await keys.getKey();
+      clock.now += 61_000;
+      await keys.getKey();
+      clock.now += 1_000;
+      const key = await keys.getKey();
+      clock.now += 61_000;
+      await keys.getKey();
+      expect(warn.mock.calls.map((c) => c[0])).toEqual([
+        expect.stringMatching(/^momento-secret-rotation\/client: cannot read secret momento\/api-key \(Error: down\); serving the last good key sha256:\w{8} until it expires at \d{4}-/),
+        `momento-secret-rotation/client: read secret momento/api-key again; serving key ${key.fingerprint}`,
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('serves a key without validUntil through an outage for as long as it lasts, saying no expiry', async () => {
+    const apiKey = fakeV1Key();
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: apiKey }).rejects(new Error('down'));
+    const { keys, clock, warnings } = provider();
+    await keys.getKey();
+    clock.now += 365 * 86_400_000;
+    expect((await keys.getKey()).apiKey).toBe(apiKey);
+    expect(warnings[0]).toMatch(/serving the last good key sha256:\w{8}$/);
+  });
+
+  it('refuses a custom field in a secret that is not JSON, and keeps the failure as the cause', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: fakeV1Key() });
+    const error = (await provider({ keyField: 'momentoKey' }).keys.getKey().catch((e: unknown) => e)) as KeyUnavailableError;
+    expect(error).toBeInstanceOf(KeyUnavailableError);
+    expect(error.name).toBe('KeyUnavailableError');
+    expect(error.message).toBe('Cannot read a Momento key from secret momento/api-key: secret momento/api-key is not JSON, so it has no "momentoKey" field');
+    expect(error.cause).toBeInstanceOf(KeyUnavailableError);
+  });
+
+  it('trims a custom field, refuses a blank one, and peeks without reading', async () => {
+    const apiKey = fakeV1Key();
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify({ k: ` ${apiKey} ` }) }).resolves({ SecretString: JSON.stringify({ k: '  ' }) });
+    const { keys } = provider({ keyField: 'k' });
+    expect(keys.peek()).toBeUndefined();
+    expect((await keys.getKey()).apiKey).toBe(apiKey);
+    expect(keys.peek()?.apiKey).toBe(apiKey);
+    expect(reads()).toBe(1);
+    const fresh = provider({ keyField: 'k' });
+    await expect(fresh.keys.getKey()).rejects.toThrow('Cannot read a Momento key from secret momento/api-key: secret momento/api-key has no string "k" field');
+  });
+
+  it('refuses a secret with no string value, saying SecretBinary is not read', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretBinary: new Uint8Array([1]) });
+    await expect(provider().keys.getKey()).rejects.toThrow('Cannot read a Momento key from secret momento/api-key: secret momento/api-key has no string value (SecretBinary is not read)');
   });
 });
