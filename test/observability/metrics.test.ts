@@ -87,3 +87,38 @@ describe('metrics', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 });
+
+describe('where metrics and logs go, from the environment', () => {
+  const saved = { ns: process.env.POWERTOOLS_METRICS_NAMESPACE, svc: process.env.POWERTOOLS_SERVICE_NAME };
+  afterEach(() => {
+    for (const [name, value] of [['POWERTOOLS_METRICS_NAMESPACE', saved.ns], ['POWERTOOLS_SERVICE_NAME', saved.svc]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    vi.resetModules();
+  });
+
+  it('takes the namespace and service from POWERTOOLS_* when set (template.yaml sets the service to the stack name)', async () => {
+    process.env.POWERTOOLS_METRICS_NAMESPACE = 'Custom/Namespace';
+    process.env.POWERTOOLS_SERVICE_NAME = 'my-stack';
+    vi.resetModules();
+    const fresh = await import('../../src/observability/metrics.js');
+    expect(fresh.metricsTarget).toEqual({ namespace: 'Custom/Namespace', service: 'my-stack' });
+    expect(fresh.METRICS_NAMESPACE).toBe('MomentoSecretRotation');
+    const { logger } = await import('../../src/observability/logger.js');
+    logger.info('hello');
+    expect(lines.join('')).toMatch(/"service":"my-stack"/);
+  });
+
+  it('logs as momento-secret-rotation by default, every string scrubbed', async () => {
+    delete process.env.POWERTOOLS_SERVICE_NAME;
+    vi.resetModules();
+    const { logger } = await import('../../src/observability/logger.js');
+    const { rememberSecret } = await import('../../src/observability/redact.js');
+    rememberSecret('a-secret-value-123');
+    logger.info('note', { detail: 'has a-secret-value-123 in it' });
+    const text = lines.join('');
+    expect(text).toMatch(/"service":"momento-secret-rotation"/);
+    expect(text).toContain('has [REDACTED] in it');
+  });
+});
