@@ -10,6 +10,7 @@
 // that no test can kill, because the program behaves the same) is counted for neither too.
 import { readFileSync } from 'node:fs';
 
+/** The goal per folder (issue 14): 85%, and 75% for the CLI. */
 export const THRESHOLDS = {
   'src/rotation': 85,
   'src/momento': 85,
@@ -18,6 +19,12 @@ export const THRESHOLDS = {
   'src/client': 85,
   'src/cli': 75,
 };
+
+/**
+ * What CI enforces where a folder has not reached its goal yet: the score last measured,
+ * rounded down, so that it can only go up. Remove a folder's entry once it meets its goal.
+ */
+export const FLOORS = {};
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
@@ -91,14 +98,17 @@ function main() {
 
   let failed = false;
   const names = [...folders.keys()].filter((n) => n !== 'all of src').sort();
-  console.log('folder              score  killed  survived  equivalent  threshold');
+  console.log('folder               score  killed  survived  equivalent  goal');
   for (const name of [...names, 'all of src']) {
     const row = folders.get(name);
     const threshold = THRESHOLDS[name];
-    const below = threshold !== undefined && row.score < threshold;
-    failed ||= below;
+    const floor = FLOORS[name] ?? threshold;
+    const belowGoal = threshold !== undefined && row.score < threshold;
+    const belowFloor = floor !== undefined && row.score < floor;
+    failed ||= belowFloor;
+    const mark = belowFloor ? `  BELOW ${floor}%: FAILS` : belowGoal ? `  below the goal; held at ${floor}%` : '';
     console.log(
-      `${name.padEnd(18)} ${row.score.toFixed(1).padStart(6)}% ${String(row.detected).padStart(7)} ${String(row.undetected).padStart(9)} ${String(row.equivalent).padStart(11)}  ${threshold === undefined ? '-' : `${threshold}%`}${below ? '  BELOW' : ''}`,
+      `${name.padEnd(19)} ${row.score.toFixed(1).padStart(6)}% ${String(row.detected).padStart(7)} ${String(row.undetected).padStart(9)} ${String(row.equivalent).padStart(11)}  ${threshold === undefined ? '-' : `${threshold}%`}${mark}`,
     );
   }
   for (const name of Object.keys(THRESHOLDS)) {
@@ -119,7 +129,7 @@ function main() {
       }
     }
   }
-  console.log(failed ? '\nmutation scores: FAILED' : '\nmutation scores: every threshold holds');
+  console.log(failed ? '\nmutation scores: FAILED' : '\nmutation scores: no folder below its goal or floor');
   process.exit(failed ? 1 : 0);
 }
 
