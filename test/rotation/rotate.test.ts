@@ -560,7 +560,7 @@ describe('what each step answers, and what it passes on', () => {
     h.sm.failNext('PutSecretValue', ...Array.from({ length: 6 }, () => () => serviceError('InternalServiceError', 'boom', 500)));
     await expect(h.run('createSecret', token)).rejects.toThrow();
     expect(h.deps.unstoredValues.size).toBe(1);
-    await h.deps.secrets.putPending(h.sm.arn, token, h.sm.valueAt('AWSCURRENT')!); // a concurrent delivery stored its own
+    await h.deps.secrets.putPending(h.sm.arn, token, h.sm.valueAt('AWSCURRENT')!, undefined); // a concurrent delivery stored its own
     await expect(h.run('createSecret', token)).resolves.toMatchObject({ outcome: 'pending-exists' });
     expect(h.deps.unstoredValues.size).toBe(0);
   });
@@ -574,7 +574,7 @@ describe('what each step answers, and what it passes on', () => {
   it('fails testSecret with InvalidSecretValueError when AWSPENDING holds no Momento key', async () => {
     h.storeCurrent(consoleKeyFile(30, Math.floor(h.clock.now / 1000)));
     const token = h.sm.startRotation();
-    await h.deps.secrets.putPending(h.sm.arn, token, JSON.stringify({ apiKey: 'not-a-momento-key', refreshToken: fakeRefreshToken(), validUntil: 1 }));
+    await h.deps.secrets.putPending(h.sm.arn, token, JSON.stringify({ apiKey: 'not-a-momento-key', refreshToken: fakeRefreshToken(), validUntil: 1 }), undefined);
     const probe = vi.spyOn(h.momento, 'probeApiKey');
     const error = await expectFailure(h.run('testSecret', token), InvalidSecretValueError);
     expect(error.message).toContain(NOT_A_MOMENTO_KEY);
@@ -586,7 +586,7 @@ describe('what each step answers, and what it passes on', () => {
     const probe = vi.spyOn(h.momento, 'probeApiKey');
     const token = await h.rotate();
     expect(probe).toHaveBeenCalledTimes(1);
-    expect(probe.mock.calls[0]![2]).toBeUndefined();
+    expect((probe.mock.calls[0] as unknown[])[2]).toBeUndefined(); // no endpoint for a v1 key
 
     const next = h.sm.startRotation();
     await h.run('createSecret', next);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/observability/fingerprint.js';
-import { daysLeft, describeKeyFile, keyFileAfterMint, keyFileAfterRefresh, parseKeyFile } from '../../src/secret/key-file.js';
+import { daysLeft, describeKeyFile, keyFileAfterMint, keyFileAfterRefresh, parseKeyFile, type MomentoKeyFile } from '../../src/secret/key-file.js';
 
 function ok(text: string) {
   const parsed = parseKeyFile(text);
@@ -132,14 +132,14 @@ describe('the key file, exactly', () => {
   });
 
   it('rewrites after a mint: drops every key field and the refresh token, keeps the rest, sets or drops validUntil', () => {
-    const previous = (parse({ authToken: KEY, refreshToken: 'r', validUntil: 5, cacheName: 'orders' }) as { file: never }).file;
+    const previous = (parse({ authToken: KEY, refreshToken: 'r', validUntil: 5, cacheName: 'orders' }) as unknown as { file: MomentoKeyFile }).file;
     const minted = { apiKey: 'new', endpoint: 'cell-1', roleId: 'role', keyId: 'id', validUntil: 99 };
     expect(JSON.parse(keyFileAfterMint(previous, minted))).toEqual({ apiKey: 'new', endpoint: 'cell-1', roleId: 'role', keyId: 'id', validUntil: 99, cacheName: 'orders' });
     expect(JSON.parse(keyFileAfterMint(previous, { ...minted, validUntil: undefined }))).toEqual({ apiKey: 'new', endpoint: 'cell-1', roleId: 'role', keyId: 'id', cacheName: 'orders' });
   });
 
   it('rewrites after a refresh: the key under "apiKey" only, the new refresh token, validUntil set or dropped', () => {
-    const previous = (parse({ apiToken: KEY, refreshToken: 'r', validUntil: '5', cacheName: 'orders' }) as { file: never }).file;
+    const previous = (parse({ apiToken: KEY, refreshToken: 'r', validUntil: '5', cacheName: 'orders' }) as unknown as { file: MomentoKeyFile }).file;
     expect(JSON.parse(keyFileAfterRefresh(previous, { apiKey: 'new', refreshToken: 'r2', validUntil: 9 }))).toEqual({ apiKey: 'new', refreshToken: 'r2', validUntil: 9, cacheName: 'orders' });
     expect(JSON.parse(keyFileAfterRefresh(previous, { apiKey: 'new', refreshToken: 'r2', validUntil: undefined }))).toEqual({ apiKey: 'new', refreshToken: 'r2', cacheName: 'orders' });
   });
