@@ -2,7 +2,7 @@
 /**
  * Mutation testing of src/ with StrykerJS (`npm run mutate`, on Node 24: Stryker 10 wants Node 22+).
  * Per-folder thresholds are checked by scripts/mutation-scores.mjs from the JSON report;
- * surviving mutants judged equivalent are listed, with reasons, in stryker/equivalent-mutants.md.
+ * surviving mutants judged equivalent are listed, with reasons, in stryker/equivalent-mutants.json.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 export default {
@@ -14,9 +14,9 @@ export default {
   vitest: { configFile: 'vitest.mutate.config.ts', related: true },
   mutate: ['src/**/*.ts'],
   coverageAnalysis: 'perTest',
-  // Static mutants (in module-level code: constants, messages built at load) need every related
-  // test file run afresh for each one: 403 of them took about half of a full run's time, well past
-  // the 20 minutes this must fit. Stryker marks them Ignored; they count in no score.
+  // Static mutants (in module-level code) that only loading a module reaches would each need every
+  // related test file re-run in a fresh process: Stryker estimated them at about half of a run's
+  // time, well past what this must fit. They are marked Ignored and count in no score.
   ignoreStatic: true,
   // Four runners on two cores: much of a run waits (on moto_server, gRPC and HTTP stand-ins, timers).
   concurrency: 4,
