@@ -20,7 +20,6 @@ export const THRESHOLDS = {
   'src/cli': 75,
 };
 
-
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
@@ -37,8 +36,9 @@ function lineOf(source, mutant) {
 
 /**
  * Matches each listed equivalent mutant to the surviving mutants of the report. An entry names
- * the file, the mutator, the source line's text and the replacement; it must match exactly one
- * surviving mutant, or the list is stale (the code changed, or a test now kills it).
+ * the file, the mutator, the source line's text and the replacement, and excuses one surviving
+ * mutant that no earlier entry excused; an entry that excuses none makes the list stale (the
+ * code changed, or a test now kills it).
  */
 export function matchEquivalents(report, equivalents) {
   const excused = new Set();

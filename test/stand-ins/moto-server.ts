@@ -26,10 +26,7 @@ export async function startMotoServer(): Promise<MotoServer> {
     return {
       endpoint: shared,
       pid: -1,
-      reset: async () => {
-        await post(`${shared}/moto-api/reset`, {});
-        await post(`${shared}/moto-api/config`, { lambda: { use_docker: false } });
-      },
+      reset: () => reset(shared),
       stop: async () => {},
     };
   }
@@ -48,8 +45,7 @@ export async function startMotoServer(): Promise<MotoServer> {
 
   try {
     await waitUntilReady(endpoint, child, () => stderr);
-    // Lambda functions registered for RotateSecret are stubs: never run them in Docker.
-    await post(`${endpoint}/moto-api/config`, { lambda: { use_docker: false } });
+    await stubLambdas(endpoint);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -58,10 +54,7 @@ export async function startMotoServer(): Promise<MotoServer> {
   return {
     endpoint,
     pid: child.pid!,
-    reset: async () => {
-      await post(`${endpoint}/moto-api/reset`, {});
-      await post(`${endpoint}/moto-api/config`, { lambda: { use_docker: false } });
-    },
+    reset: () => reset(endpoint),
     stop: async () => {
       process.removeListener('exit', killOnExit);
       await stopChild(child);
@@ -82,6 +75,17 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, stderr: () 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`moto_server did not answer at ${endpoint} within 30 s: ${stderr()}`);
+}
+
+/** Lambda functions registered for RotateSecret are stubs: never run them in Docker. */
+async function stubLambdas(endpoint: string): Promise<void> {
+  await post(`${endpoint}/moto-api/config`, { lambda: { use_docker: false } });
+}
+
+/** Clears every resource moto holds, keeping its Lambda stubs out of Docker. */
+async function reset(endpoint: string): Promise<void> {
+  await post(`${endpoint}/moto-api/reset`, {});
+  await stubLambdas(endpoint);
 }
 
 async function post(url: string, body: unknown): Promise<void> {
