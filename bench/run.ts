@@ -52,7 +52,6 @@ interface Budgets {
   handlerBundleBytes: number;
   coldRatioSetAndFinishSecret: number;
   coldRatioCreateSecret: number;
-  coldRatioCreateSecretV1: number;
   peakRssShareOfMemory: number;
   secretsManagerCallsPerRotation: number;
   momentoCallsPerRotation: number;
@@ -156,7 +155,7 @@ try {
       step === 'setSecret' || step === 'finishSecret'
         ? budgets.coldRatioSetAndFinishSecret
         : step === 'createSecret'
-          ? v2 ? budgets.coldRatioCreateSecret : budgets.coldRatioCreateSecretV1
+          ? budgets.coldRatioCreateSecret
           : undefined;
     if (ratioBudget !== undefined && o.totalMs / n.totalMs > ratioBudget) {
       violations.push(`cold ${label} takes ${(o.totalMs / n.totalMs).toFixed(2)}x the naive bundle's import + step, over its budget of ${ratioBudget}x`);

@@ -12,6 +12,7 @@ import { basename } from 'node:path';
 import { builtinModules } from 'node:module';
 import { lambdaBundleOptions } from './esbuild-options.mjs';
 import { LAMBDA_ARTIFACT_DIR, LAMBDA_HANDLER_FILE } from './lambda-artifact.mjs';
+import { momentoSdkTrim } from './momento-sdk-trim.mjs';
 
 /**
  * Node built-ins through require(), not ESM imports. An ESM import of a built-in makes Node
@@ -45,7 +46,7 @@ const results = await Promise.all([
     // run npm on the folder instead of copying it).
     outExtension: { '.js': '.mjs' },
     chunkNames: '[name]-[hash]',
-    plugins: [builtinsThroughRequire],
+    plugins: [builtinsThroughRequire, momentoSdkTrim],
   }),
   build({ ...lambdaBundleOptions, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist' }),
   build({

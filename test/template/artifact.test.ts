@@ -4,6 +4,7 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_ARTIFACT_DIR, LAMBDA_HANDLER_FILE } from '../../scripts/lambda-artifact.mjs';
+import { inertModuleSource, missingPackageSource, UNUSED_GENERATED_TYPES, UNUSED_PACKAGES } from '../../scripts/momento-sdk-trim.mjs';
 
 /**
  * One artifact: the folder `npm run build` writes is what `sam build` copies and `sam deploy`
@@ -89,6 +90,35 @@ describe('the Lambda artifact', () => {
     const holdsMomento = (file: string) => Object.keys(meta.outputs[file]!.inputs).some((input) => input.includes('node_modules/@gomomento/'));
     expect([...staticallyLoaded].filter(holdsMomento)).toEqual([]);
     expect(Object.keys(meta.outputs).filter(holdsMomento)).toHaveLength(1);
+  });
+
+  it('leaves out of the Momento chunk the generated code of services the function never calls, and gRPC\'s proto-loader', () => {
+    const momentoChunk = Object.values(meta.outputs).find((output) => Object.keys(output.inputs).some((input) => input.includes('node_modules/@gomomento/sdk/')))!;
+    const inputs = momentoChunk.inputs as Record<string, { bytesInOutput: number }>;
+    const generated = (name: string) => inputs[`node_modules/@gomomento/generated-types/dist/${name}.js`];
+    for (const name of UNUSED_GENERATED_TYPES) {
+      // Present (the SDK requires it), but as the inert stand-in: a few hundred bytes, not tens of thousands.
+      expect(generated(name)?.bytesInOutput, name).toBeLessThan(1_000);
+    }
+    // What the function calls stays whole: AuthClient (auth, token), CacheClient (cacheclient, controlclient).
+    for (const name of ['auth', 'token', 'cacheclient', 'controlclient']) expect(generated(name)?.bytesInOutput, name).toBeGreaterThan(5_000);
+    for (const name of UNUSED_PACKAGES) expect(inputs[`left-out:${name}`], name).toBeDefined();
+    expect(Object.keys(inputs).filter((input) => /node_modules\/(protobufjs|@grpc\/proto-loader)\//.test(input))).toEqual([]);
+  });
+
+  it('makes each left-out part inert when read and loud when used', () => {
+    const module = { exports: {} as any };
+    new Function('module', inertModuleSource('@gomomento/generated-types/dist/webhook'))(module);
+    const webhook = module.exports;
+    // What the SDK does when it loads: reads names, and treats the module as ES-module interop.
+    expect(webhook.__esModule).toBe(true);
+    expect(typeof webhook.webhook._ListWebhookRequest).toBe('function');
+    expect(webhook.then, 'not a thenable').toBeUndefined();
+    expect(() => new webhook.webhook.WebhookClient('endpoint')).toThrow(
+      '@gomomento/generated-types/dist/webhook.webhook.WebhookClient is left out of the Lambda bundle (scripts/momento-sdk-trim.mjs)',
+    );
+    expect(() => webhook.webhook._ListWebhookRequest.deserializeBinary()).toThrow(/webhook\._ListWebhookRequest\.deserializeBinary is left out/);
+    expect(() => new Function(missingPackageSource('@grpc/proto-loader'))()).toThrow('@grpc/proto-loader is left out of the Lambda bundle');
   });
 
   it('is what the integration tests, the demo and the benchmark run: none of them wires the function from src/', () => {
