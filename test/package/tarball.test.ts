@@ -1,9 +1,11 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { execFile, execFileSync, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
 import { startMotoServer, type MotoServer } from '../stand-ins/moto-server.js';
 import { CREDENTIALS, REGION } from '../stand-ins/secrets-manager-service.js';
 import { consoleKeyFile } from '../support/secrets.js';
@@ -137,5 +139,80 @@ export const keys = new client.MomentoKeyProvider({ secretId: 'momento/api-key' 
       });
       expect(out).toMatch(/AWSCURRENT\s+sha256:[0-9a-f]{8}/);
     });
+  });
+
+  describe('across the @gomomento/sdk peer range', () => {
+    // The range's floor: the first release with CredentialProvider.fromApiKeyV2, which the
+    // client library uses for v2 keys (1.116.0 and earlier lack it; read in their packages).
+    const floor = pkg.peerDependencies['@gomomento/sdk']!.replace(/^\^/, '');
+    let stack: LocalStack;
+    let secrets: { v1: string; v2: string };
+    beforeAll(async () => {
+      stack = await startLocalStack();
+      stack.momento.caches.add('orders');
+      secrets = {
+        v1: (await stack.storeConsoleKey(`momento/range-v1-${Date.now()}`)).arn,
+        v2: (await stack.storeV2Key(`momento/range-v2-${Date.now()}`)).arn,
+      };
+      writeFileSync(join(project, 'range.mjs'), `import { MomentoClientProvider, MomentoKeyProvider } from 'momento-secret-rotation/client';
+import { CacheClient, CacheGet, Configurations, CredentialProvider } from '@gomomento/sdk';
+import { createRequire } from 'node:module';
+const [v1, v2, fake] = process.argv.slice(2);
+const sdkVersion = createRequire(import.meta.url)('@gomomento/sdk/package.json').version;
+// The library's own clients, built with the application's SDK: fromString for v1, fromApiKeyV2 for v2.
+const defaults = [v1, v2].map((secretId) => new MomentoClientProvider({ keys: new MomentoKeyProvider({ secretId }) }));
+const built = await Promise.all(defaults.map((provider) => provider.getClient()));
+// A call through the provider, against the fake Momento: the answer is the application's CacheGet.Miss.
+const wired = new MomentoClientProvider({
+  keys: new MomentoKeyProvider({ secretId: v1 }),
+  createClient: (apiKey) => new CacheClient({
+    configuration: Configurations.Laptop.v1(),
+    credentialProvider: CredentialProvider.fromString({ apiKey, endpointOverrides: { controlEndpoint: fake, cacheEndpoint: fake, tokenEndpoint: fake, secureConnection: false } }),
+    defaultTtlSeconds: 60,
+  }),
+});
+const answer = await wired.run((client) => client.get('orders', 'order-42'));
+console.log('RESULT ' + JSON.stringify({ sdkVersion, built: built.map((c) => c instanceof CacheClient), answer: answer instanceof CacheGet.Miss ? 'miss' : String(answer) }));
+await Promise.all([...defaults, wired].map((provider) => provider.close()));
+`);
+    }, 60_000);
+    afterAll(async () => stack?.stop());
+
+    // Asynchronously: the fake Momento answers from this process.
+    const consumer = async () =>
+      JSON.parse(
+        (
+          await promisify(execFile)('node', ['range.mjs', secrets.v1, secrets.v2, stack.momento.address], {
+            cwd: project,
+            env: {
+            ...process.env,
+            AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.moto.endpoint,
+            AWS_REGION: REGION,
+            AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+              AWS_EC2_METADATA_DISABLED: 'true',
+            },
+          })
+        ).stdout
+          .split('\n')
+          .find((line) => line.startsWith('RESULT '))!
+          .slice('RESULT '.length),
+      ) as { sdkVersion: string; built: boolean[]; answer: string };
+
+    it(`builds clients and makes calls with the version this repository tests (${pkg.devDependencies['@gomomento/sdk']}) and with the range's floor`, async () => {
+      expect(floor).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(await consumer()).toEqual({ sdkVersion: pkg.devDependencies['@gomomento/sdk'], built: [true, true], answer: 'miss' });
+      run('npm', ['install', '--no-audit', '--no-fund', `@gomomento/sdk@${floor}`]);
+      expect(await consumer()).toEqual({ sdkVersion: floor, built: [true, true], answer: 'miss' });
+    }, 300_000);
+
+    it('is what npm reports: a release below the floor installs with a warning, and `npm ls` calls it invalid', () => {
+      // npm (11.19 here) installs a root dependency that conflicts with an optional peer,
+      // warning "Could not resolve dependency"; only --strict-peer-deps refuses it.
+      const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '@gomomento/sdk@1.116.0'], { cwd: project, encoding: 'utf8' });
+      expect(install.stderr).toContain(`Could not resolve dependency:\nnpm warn peerOptional @gomomento/sdk@"${pkg.peerDependencies['@gomomento/sdk']}" from momento-secret-rotation@${pkg.version}`);
+      expect(() => run('npm', ['ls', '@gomomento/sdk'])).toThrow();
+      expect(spawnSync('npm', ['ls', '@gomomento/sdk'], { cwd: project, encoding: 'utf8' }).stdout).toContain(`@gomomento/sdk@1.116.0 deduped invalid: "${pkg.peerDependencies['@gomomento/sdk']}"`);
+    }, 300_000);
   });
 });
