@@ -3,9 +3,9 @@
 // The function asks two things of @gomomento/sdk: AuthClient.refreshApiKey (v1 refresh) and
 // CacheClient `get` or `listCaches` (the probe). But the SDK is one barrel: every client file
 // requires its index, so loading AuthClient loads all of it, and its index loads the generated
-// gRPC code of every Momento service (@gomomento/generated-types). Loading that chunk is most of
-// a cold createSecret or testSecret (a CPU profile on Node 24: about 40 ms to parse it, 85 ms to
-// compile and run it).
+// gRPC code of every Momento service (@gomomento/generated-types). Before this, loading that chunk
+// was most of a cold createSecret or testSecret (a CPU profile on Node 24: about 40 ms to parse
+// it, 85 ms to compile and run it).
 //
 // Left out, measured by `npm run bench` (cold v1 createSecret, median of 41, Node 24):
 // - the generated code of the services the function never calls: leaderboards, webhooks,

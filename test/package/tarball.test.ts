@@ -30,6 +30,15 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
 let project: string;
 let packed: string[];
 
+/** The consumer's environment, with Secrets Manager at `endpoint` (moto_server). */
+const envFor = (endpoint: string) => ({
+  ...process.env,
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+  AWS_REGION: REGION,
+  AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+  AWS_EC2_METADATA_DISABLED: 'true',
+});
 const run = (command: string, args: string[], options: ExecFileSyncOptions = {}) =>
   execFileSync(command, args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options }) as string;
 
@@ -127,16 +136,7 @@ export const keys = new client.MomentoKeyProvider({ secretId: 'momento/api-key' 
       expect(run('npx', ['--no-install', 'momento-secret-rotation', '--help'])).toMatch(/Usage: momento-secret-rotation <command>/);
       const client = new SecretsManagerClient({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
       const { ARN } = await client.send(new CreateSecretCommand({ Name: `momento/tarball-${Date.now()}`, SecretString: JSON.stringify(consoleKeyFile()) }));
-      const out = run('npx', ['--no-install', 'momento-secret-rotation', 'status', '--secret-id', ARN!], {
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
-          AWS_REGION: REGION,
-          AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-          AWS_EC2_METADATA_DISABLED: 'true',
-        },
-      });
+      const out = run('npx', ['--no-install', 'momento-secret-rotation', 'status', '--secret-id', ARN!], { env: envFor(moto.endpoint) });
       expect(out).toMatch(/AWSCURRENT\s+sha256:[0-9a-f]{8}/);
     });
   });
@@ -179,25 +179,18 @@ await Promise.all([...defaults, wired].map((provider) => provider.close()));
     afterAll(async () => stack?.stop());
 
     // Asynchronously: the fake Momento answers from this process.
-    const consumer = async () =>
-      JSON.parse(
-        (
-          await promisify(execFile)('node', ['range.mjs', secrets.v1, secrets.v2, stack.momento.address], {
-            cwd: project,
-            env: {
-            ...process.env,
-            AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.moto.endpoint,
-            AWS_REGION: REGION,
-            AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-              AWS_EC2_METADATA_DISABLED: 'true',
-            },
-          })
-        ).stdout
+    const consumer = async () => {
+      const { stdout } = await promisify(execFile)('node', ['range.mjs', secrets.v1, secrets.v2, stack.momento.address], {
+        cwd: project,
+        env: envFor(stack.moto.endpoint),
+      });
+      return JSON.parse(
+        stdout
           .split('\n')
           .find((line) => line.startsWith('RESULT '))!
           .slice('RESULT '.length),
       ) as { sdkVersion: string; built: boolean[]; answer: string };
+    };
 
     it(`builds clients and makes calls with the version this repository tests (${pkg.devDependencies['@gomomento/sdk']}) and with the range's floor`, async () => {
       expect(floor).toMatch(/^\d+\.\d+\.\d+$/);
@@ -211,8 +204,9 @@ await Promise.all([...defaults, wired].map((provider) => provider.close()));
       // warning "Could not resolve dependency"; only --strict-peer-deps refuses it.
       const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '@gomomento/sdk@1.116.0'], { cwd: project, encoding: 'utf8' });
       expect(install.stderr).toContain(`Could not resolve dependency:\nnpm warn peerOptional @gomomento/sdk@"${pkg.peerDependencies['@gomomento/sdk']}" from momento-secret-rotation@${pkg.version}`);
-      expect(() => run('npm', ['ls', '@gomomento/sdk'])).toThrow();
-      expect(spawnSync('npm', ['ls', '@gomomento/sdk'], { cwd: project, encoding: 'utf8' }).stdout).toContain(`@gomomento/sdk@1.116.0 deduped invalid: "${pkg.peerDependencies['@gomomento/sdk']}"`);
+      const ls = spawnSync('npm', ['ls', '@gomomento/sdk'], { cwd: project, encoding: 'utf8' });
+      expect(ls.status).not.toBe(0);
+      expect(ls.stdout).toContain(`@gomomento/sdk@1.116.0 deduped invalid: "${pkg.peerDependencies['@gomomento/sdk']}"`);
     }, 300_000);
   });
 });
