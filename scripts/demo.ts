@@ -1,8 +1,9 @@
 /**
- * `npm run demo`: a whole v2 key rotation, locally, with no cloud. Starts moto_server
- * (Secrets Manager) and a fake Momento (gRPC services and the key-management HTTP API) on
- * 127.0.0.1, stores a management key and an application key as a user would after
- * creating them in the Momento console, runs two full rotations the way Secrets Manager
+ * `npm run demo` (which builds first): a whole v2 key rotation, locally, with no cloud. Starts
+ * moto_server (Secrets Manager) and a fake Momento (gRPC services and the key-management HTTP
+ * API) on 127.0.0.1, stores a management key, imports an application key by pasting it, as a
+ * user would after creating both in the Momento console (`import` derives the key id, role,
+ * expiry and endpoint), runs two full rotations the way Secrets Manager
  * drives them, proves the new key authenticates and that the original key, once it fell
  * out of AWSPREVIOUS, was revoked. Exits non-zero on any failure and leaves no process
  * behind. `--verbose` also prints the function's JSON logs and metrics.
@@ -18,6 +19,7 @@ const { SdkMomentoApi } = await import('../src/momento/sdk-momento-api.js');
 const { fingerprint } = await import('../src/observability/fingerprint.js');
 // The same view of the versions as `momento-secret-rotation status` gives.
 const { inspectSecret } = await import('../src/cli/inspect-secret.js');
+const { importKey } = await import('../src/cli/commands/import.js');
 type VersionRow = Awaited<ReturnType<typeof inspectSecret>>['versions'][number];
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -60,15 +62,23 @@ try {
     return answer.ok;
   };
 
-  // 1. In the Momento console the user creates a management key (role Operator) and stores it in its own secret:
-  //    aws secretsmanager create-secret --name momento/management --secret-string '{"apiKey":"…","keyId":"…"}'
+  // 1. In the Momento console the user creates a management key (role Operator, id r-operator) and stores it in its own secret:
+  //    aws secretsmanager create-secret --name momento/management --secret-string "$MANAGEMENT_KEY"
   const management = await stack.storeManagementKey('momento/management');
-  console.log(`\n${bold('Stored the management key')} (role operator, key id ${management.key.keyId}) in ${management.arn}`);
+  console.log(`\n${bold('Stored the management key')} (role ${management.key.roleId}, key id ${management.key.keyId}) in ${management.arn}`);
 
-  // 2. ...and the application's key, with its endpoint, role and key id:
-  //    aws secretsmanager create-secret --name momento/api-key --secret-string '{"apiKey":"…","endpoint":"…","roleId":"…","keyId":"…"}'
-  const { arn, key: original } = await stack.storeV2Key('momento/api-key');
-  console.log(`${bold('Stored the application key')} (key ${fingerprint(original.apiKey)}, id ${original.keyId}) in ${arn}`);
+  // 2. ...and an application key, which they paste into `import`: everything else is derived.
+  //    echo -n "$KEY" | npx momento-secret-rotation import --secret-id momento/api-key --management-secret-id momento/management
+  const original = stack.momento.issueV2Key();
+  console.log(`\n${bold('Importing the application key')} (${fingerprint(original.apiKey)}), pasted as the console shows it:`);
+  process.env.MOMENTO_API_KEYS_URL = stack.momento.apiKeysUrl;
+  const imported = await importKey(
+    stack.service.client,
+    { secretId: 'momento/api-key', file: undefined, kmsKeyId: undefined, description: undefined, tags: [], managementSecretId: management.arn },
+    { out: (line) => console.log(`  ${line}`), err: (line) => console.log(`  ${line}`) },
+    async () => original.apiKey,
+  );
+  const arn = imported.arn!;
   const versions = async () => (await inspectSecret(stack.service.client, arn)).versions;
   printVersions('Before', await versions());
 

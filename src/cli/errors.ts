@@ -33,10 +33,3 @@ export function explainAwsError(error: unknown, secretId: string | undefined): C
   }
   return undefined;
 }
-
-/** A v2 secret's "endpoint" is a region base endpoint: a host name, no scheme, no path. */
-export function checkEndpointHost(endpoint: string, what: string): void {
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/i.test(endpoint)) {
-    throw new CliError(`${what} must be a host name, such as cell-4-us-west-2-1.prod.a.momentohq.com (no https://, no path), got "${endpoint}".`);
-  }
-}

@@ -7,7 +7,7 @@ import {
 import { inspectApiKey } from '../momento/api-key.js';
 import { fingerprint } from '../observability/fingerprint.js';
 import { rememberSecret } from '../observability/redact.js';
-import { describeKeyFile, parseKeyFile } from '../secret/key-file.js';
+import { describeConflict, describeKeyFile, parseKeyFile } from '../secret/key-file.js';
 
 /** What a version holds, described without its secrets. */
 export interface VersionReport {
@@ -17,8 +17,10 @@ export interface VersionReport {
   /** key-file: the console's JSON; bare-key: a key as plain text; other: neither. */
   readonly holds: 'key-file' | 'bare-key' | 'other' | 'no-value';
   readonly fingerprint: string | undefined;
-  /** v2 keys: Momento's key id and role (not secrets). */
+  /** v2 keys: Momento's key id (the key's own jti claim) and role (not secrets). */
   readonly keyId?: string;
+  /** Where the stored "keyId" or "validUntil" disagrees with the key's own claims, in words (the key wins). */
+  readonly conflicts?: readonly string[];
   readonly roleId?: string;
   readonly validUntil: string | undefined;
   readonly daysLeft: number | undefined;
@@ -136,6 +138,7 @@ async function describeVersion(
     daysLeft: key.daysLeft,
     refreshable: problem === undefined && kind !== 'v2',
     problem,
+    ...(file.conflicts.length > 0 ? { conflicts: file.conflicts.map(describeConflict) } : {}),
   };
 }
 
@@ -159,12 +162,19 @@ function warningsFor(report: Omit<SecretReport, 'warnings'>, now: number): strin
   if (current.holds !== 'key-file' || current.rotatesBy === undefined) {
     warnings.push(
       current.kind === 'v2'
-        ? `The AWSCURRENT key cannot be rotated (${current.problem}). Add them to the secret, or import the key again: ` +
-            `momento-secret-rotation import --secret-id ${id} --endpoint HOST --role-id ID --key-id ID`
+        ? `The AWSCURRENT key cannot be rotated (${current.problem}). Import the key again, which derives them: ` +
+            `momento-secret-rotation import --secret-id ${id} --management-secret-id NAME`
         : `The AWSCURRENT key cannot be refreshed (${current.problem ?? 'not a key file'}). Store the JSON file the Momento ` +
             `console downloads with a new key: momento-secret-rotation import --file momento_token.info.json --secret-id ${id}`,
     );
   }
+  if (current.kind === 'v2' && current.holds === 'key-file' && current.keyId === undefined) {
+    warnings.push(
+      'The AWSCURRENT key has no key id (its jti claim): it rotates, but it is never revoked by id. Once it leaves the secret, ' +
+        'revoke it in the Momento console; while a version holds it, the function revokes no key of this secret.',
+    );
+  }
+  for (const conflict of current.conflicts ?? []) warnings.push(`AWSCURRENT: ${conflict} Import the key again to store what the key says.`);
   if (current.daysLeft !== undefined && current.validUntil !== undefined) {
     if (Date.parse(current.validUntil) <= now) {
       warnings.push(

@@ -22,29 +22,35 @@ const HELP: Record<string, string> = {
 Usage: momento-secret-rotation <command> [options]
 
 Commands:
-  import   store a key file downloaded from the Momento console (creates the secret if needed)
+  import   store a key: a v2 key pasted from the Momento console, or a v1 key file (creates the secret if needed)
   status   rotation settings, every version with its key's fingerprint and expiry, and warnings
   rotate   start a rotation now and follow it until the new key is AWSCURRENT
   repair   find a stuck rotation and clear it, keeping automatic rotation on
   migrate  prepare a v1 secret for v2 keys (role and endpoint), so that its next rotation mints one
 
 Run momento-secret-rotation <command> --help for a command's options.`,
-  import: `Usage: momento-secret-rotation import --secret-id NAME [--file PATH] [options]
+  import: `Usage: echo -n "$KEY" | momento-secret-rotation import --secret-id NAME --management-secret-id NAME
+       momento-secret-rotation import --secret-id NAME [--file PATH] [options]
 
 Checks a key, then creates the secret, or stores the key as its new AWSCURRENT version.
-Reads standard input when --file is not given.
-- v2 keys (what the console issues today): a JSON file {"apiKey", "endpoint", "roleId",
-  "keyId"}, or the bare key with --endpoint, --role-id and --key-id. With
-  --management-secret-id, Momento is asked (GET /api-keys) that the key id exists, has that
-  role and has not expired.
+Reads standard input when --file is not given. Prints what it derived and from where.
+- v2 keys (what the console issues today): paste the key. Its key id and expiry are read
+  from the key itself (its jti and exp claims). With --management-secret-id, its role is
+  read from Momento's listing of that key id, and the key must be listed, unrevoked and
+  unexpired; without it, pass --role. The endpoint is the secret's AWS Region's in
+  Momento's regions table, unless --endpoint says otherwise. A JSON file {"apiKey", ...}
+  works too; a "keyId" in it must be the key's own.
 - v1 keys: the console's download (momento_token.info.json): a key the Momento SDK can use,
   a refresh token, a validUntil in the future.
 
-  --file PATH                  the key file (default: standard input)
-  --endpoint HOST              v2: the region base endpoint, e.g. cell-4-us-west-2-1.prod.a.momentohq.com
-  --role-id ID                 v2: the key's role (the console's API keys page lists it)
-  --key-id ID                  v2: the key's id (listed there too)
-  --management-secret-id NAME  v2: check the key at Momento with this management key first
+  --file PATH                  the key or key file (default: standard input)
+  --management-secret-id NAME  v2: read the role from Momento and check the key there first
+  --role NAME|ID               v2: the key's role, by name or id (checked against Momento)
+  --role-id ID                 v2: the same, by id only
+  --endpoint URL|HOST          v2: Momento's endpoint as its regions page shows it
+                               (https://api.cache.cell-4-us-west-2-1.prod.a.momentohq.com) or its
+                               base (cell-4-us-west-2-1.prod.a.momentohq.com); default: the Region's
+  --key-id ID                  v2: refused unless it is the key's own id (its jti claim)
   --kms-key-id ID      a customer-managed KMS key, when creating the secret
   --description TEXT   when creating the secret
   --tag KEY=VALUE      when creating the secret; repeatable
@@ -76,15 +82,19 @@ On failure or timeout, says what state the secret is in and what to do.
   --management-secret-id NAME  the secret holding the management key (with --revoke-previous)
 
 ${COMMON}`,
-  migrate: `Usage: momento-secret-rotation migrate --secret-id NAME --role-id ID --endpoint HOST [--rotate]
+  migrate: `Usage: momento-secret-rotation migrate --secret-id NAME --role NAME|ID [--management-secret-id NAME] [--endpoint URL|HOST] [--rotate]
 
-Stores --role-id and --endpoint beside the secret's v1 key, as a new AWSCURRENT version with
+Stores the role id and endpoint beside the secret's v1 key, as a new AWSCURRENT version with
 the same key, so that the next rotation mints a v2 key with that role. The rotation function
 needs a management secret (ManagementSecretArn) to mint it. The v1 key stays valid until its
 validUntil: Momento cannot revoke v1 keys.
 
-  --role-id ID       the role the v2 keys get (the Momento console lists roles)
-  --endpoint HOST    the region base endpoint, e.g. cell-4-us-west-2-1.prod.a.momentohq.com
+  --role NAME|ID               the role the v2 keys get, by name or id; a name needs
+                               --management-secret-id, which checks it at Momento (GET /roles)
+  --role-id ID                 the same, by id only
+  --management-secret-id NAME  resolve and check the role with this management key
+  --endpoint URL|HOST          Momento's endpoint, in any form its regions page shows
+                               (default: the secret's AWS Region's, from Momento's regions table)
   --rotate           start that rotation now and follow it until AWSCURRENT holds the v2 key
   --timeout SECONDS  how long to follow it (default 300)
 
@@ -119,16 +129,17 @@ const OPTIONS = {
   rotate: { type: 'boolean' },
   endpoint: { type: 'string' },
   'role-id': { type: 'string' },
+  role: { type: 'string' },
   'key-id': { type: 'string' },
   'management-secret-id': { type: 'string' },
 } as const;
 
 const ALLOWED: Record<string, readonly string[]> = {
-  import: ['file', 'kms-key-id', 'description', 'tag', 'endpoint', 'role-id', 'key-id', 'management-secret-id'],
+  import: ['file', 'kms-key-id', 'description', 'tag', 'endpoint', 'role', 'role-id', 'key-id', 'management-secret-id'],
   status: ['json', 'management-secret-id'],
   rotate: ['no-wait', 'timeout', 'revoke-previous', 'management-secret-id'],
   repair: ['yes', 'force'],
-  migrate: ['role-id', 'endpoint', 'rotate', 'timeout'],
+  migrate: ['role', 'role-id', 'endpoint', 'management-secret-id', 'rotate', 'timeout'],
 };
 
 /** Runs one command; returns the exit code. */
@@ -163,6 +174,7 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
             description: values.description,
             tags: parseTags(values.tag ?? []),
             endpoint: values.endpoint,
+            role: values.role,
             roleId: values['role-id'],
             keyId: values['key-id'],
             managementSecretId: values['management-secret-id'],
@@ -188,10 +200,22 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
         break;
       }
       case 'migrate': {
-        const roleId = values['role-id'];
-        const endpoint = values.endpoint;
-        if (!roleId || !endpoint) throw usage('migrate needs --role-id (the role the v2 keys get) and --endpoint (the region base endpoint).');
-        await migrate(client, { secretId, roleId, endpoint, rotate: values.rotate === true, timeoutSeconds: parseTimeout(values.timeout) }, io);
+        if (values.role !== undefined && values['role-id'] !== undefined) throw usage('Pass --role or --role-id, not both.');
+        const role = values['role-id'] ?? values.role;
+        if (!role) throw usage('migrate needs --role (the role the v2 keys get, by name or id).');
+        await migrate(
+          client,
+          {
+            secretId,
+            role,
+            byIdOnly: values['role-id'] !== undefined,
+            endpoint: values.endpoint,
+            managementSecretId: values['management-secret-id'],
+            rotate: values.rotate === true,
+            timeoutSeconds: parseTimeout(values.timeout),
+          },
+          io,
+        );
         break;
       }
       case 'repair':

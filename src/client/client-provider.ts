@@ -1,4 +1,5 @@
 import { CacheClient, Configurations, CredentialProvider } from '@gomomento/sdk';
+import { parseRegionEndpoint } from '../momento/endpoint.js';
 import type { MomentoKey, MomentoKeyProvider } from './key-provider.js';
 
 export interface ClientProviderOptions {
@@ -8,6 +9,7 @@ export interface ClientProviderOptions {
    * works in every region but its endpoint is regional, and a Secrets Manager replica carries
    * the same value to every region: an application in another region names its own. Default:
    * the `MOMENTO_ENDPOINT` environment variable (the SDK's convention), else the secret's.
+   * Taken in any form Momento's regions page shows (`https://api.cache.<cell>…`) or as the base.
    */
   readonly endpoint?: string;
   /**
@@ -40,7 +42,13 @@ export class MomentoClientProvider {
   private readonly retired = new Set<Entry>();
   private closed = false;
 
-  constructor(private readonly options: ClientProviderOptions) {}
+  constructor(private readonly options: ClientProviderOptions) {
+    // A mistyped endpoint option is a programming error: say so at construction, not at the first call.
+    if (options.endpoint?.trim()) {
+      const parsed = parseRegionEndpoint(options.endpoint, 'the endpoint option');
+      if (!parsed.ok) throw new KeyNotUsableError(parsed.problem);
+    }
+  }
 
   /** The client for the current key. Prefer `run`, which also retries after an authentication error. */
   async getClient(): Promise<CacheClient> {
@@ -144,11 +152,19 @@ export function isAuthenticationError(outcome: Outcome<unknown> | unknown): bool
   return typeof errorCode === 'function' && (errorCode as () => unknown).call(value) === 'AUTHENTICATION_ERROR';
 }
 
-/** The key with the endpoint a v2 client uses: the application's option, else MOMENTO_ENDPOINT, else the secret's. */
+/**
+ * The key with the endpoint a v2 client uses: the application's option, else MOMENTO_ENDPOINT,
+ * else the secret's (already read as its base). Any form Momento shows is taken and used as
+ * its base (`https://api.cache.<cell>…` would make the SDK dial `cache.api.cache.…`); anything
+ * else is refused with the expected form.
+ */
 export function withEndpoint(key: MomentoKey, option: string | undefined, env: NodeJS.ProcessEnv = process.env): MomentoKey {
   if (key.kind !== 'v2') return key;
-  const endpoint = option?.trim() || env.MOMENTO_ENDPOINT?.trim() || key.endpoint;
-  return endpoint === key.endpoint ? key : { ...key, endpoint };
+  const given = option?.trim() ? { raw: option, what: 'the endpoint option' } : env.MOMENTO_ENDPOINT?.trim() ? { raw: env.MOMENTO_ENDPOINT, what: 'MOMENTO_ENDPOINT' } : undefined;
+  if (given === undefined) return key;
+  const parsed = parseRegionEndpoint(given.raw, given.what);
+  if (!parsed.ok) throw new KeyNotUsableError(parsed.problem);
+  return parsed.endpoint === key.endpoint ? key : { ...key, endpoint: parsed.endpoint };
 }
 
 /** The client library could not build a client for the key the secret holds. */

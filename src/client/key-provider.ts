@@ -147,7 +147,11 @@ export class MomentoKeyProvider {
         throw new KeyUnavailableError(`secret ${id} holds JSON without a key: ${parsed.problem}; set keyField to its field`);
       }
     }
-    return { apiKey, kind: inspectApiKey(apiKey).kind, endpoint, keyId, validUntil, versionId, fingerprint: fingerprint(apiKey) };
+    // A v2 key says its own id and expiry (jti, exp), whichever way it is stored.
+    const claims = inspectApiKey(apiKey);
+    keyId = claims.keyId ?? keyId;
+    validUntil = claims.expiresAt ?? validUntil;
+    return { apiKey, kind: claims.kind, endpoint, keyId, validUntil, versionId, fingerprint: fingerprint(apiKey) };
   }
 
   private warn(message: string): void {

@@ -1,19 +1,37 @@
 import { logger } from '../observability/logger.js';
+import { rememberSecret, scrub } from '../observability/redact.js';
 import { RetriesExhausted, withRetries } from '../rotation/retry.js';
+import { inspectApiKey } from './api-key.js';
 import { isLoopback } from './endpoint-override.js';
-import { KeyApiError, type KeyApiFailure, type KeyInfo, type KeyManagementApi, type MintRequest, type MintedKey } from './key-management.js';
+import {
+  KeyApiError,
+  type KeyApiFailure,
+  type KeyInfo,
+  type KeyManagementApi,
+  type MintRequest,
+  type MintedKey,
+  type PermissionRule,
+  type RoleInfo,
+} from './key-management.js';
 
 /**
  * Momento's key-management HTTP API ("HTTP API for Momento API Keys", an unlisted page of
  * momentohq/public-dev-docs, docs/platform/authentication/api-keys-http-api.md). The only
  * file that knows its URL, routes, JSON fields and status codes:
  * - one global, account-wide endpoint; the caller's key goes raw in `Authorization`;
- * - POST /api-keys {role_id, description, expiry (epoch seconds or "never")}
- *   -> 200 {api_key, key_info}: the plaintext key is returned this once only;
+ * - POST /api-keys {role_id, description, expiry (epoch seconds or "never"), exclude_refresh_token}
+ *   -> 200 {api_key, key_info, refresh_token?}: the plaintext key is returned this once only.
+ *   An expiring key comes with a refresh_token unless exclude_refresh_token is true
+ *   (momentohq/terraform-provider-momento, api_key_resource.go and its acceptance test): we
+ *   always ask for none, and one that comes anyway is remembered for redaction and dropped;
  * - GET /api-keys?limit=1..100&next_token=... -> 200 {key_info: [...], next_token?};
  * - DELETE /api-keys/{key_id} -> 200 {}: the key stops authenticating at once;
  * - key_info: {key_id, account_id, description, role_id, expires_at_epoch_seconds (absent
  *   = never), issued_at_epoch_seconds};
+ * - GET /roles?limit=&next_token=&type= -> 200 {roles: [{role_id, role_name, role_type,
+ *   description?, permissions: {rules: [{type, permissions, items}], conditions?}}], next_token?}
+ *   (docs/platform/authentication/roles-http-api.md, unlisted too); a super-user role (Owner)
+ *   has permissions {super_user: true} instead of rules (Momento's CLI, custom_role/utils.rs test);
  * - errors: {code, message, err?}; 400 bad request, 401 caller key invalid or expired,
  *   403 caller's role may not manage keys, 404 unknown role (POST) or key (DELETE),
  *   429 throttled, 500 service trouble.
@@ -70,10 +88,26 @@ export class HttpKeyManagementApi implements KeyManagementApi {
         role_id: request.roleId,
         description: request.description,
         expiry: request.expiresAt,
+        exclude_refresh_token: true,
       }),
     );
-    const apiKey = (body as { api_key?: unknown }).api_key;
-    const info = keyInfoFrom((body as { key_info?: unknown }).key_info);
+    const { api_key: apiKey, key_info: rawInfo, refresh_token: refreshToken } = (body ?? {}) as Record<string, unknown>;
+    rememberSecret(typeof apiKey === 'string' ? apiKey : undefined);
+    // The key's own claims say its id and expiry (api-key.ts): a key whose key_info is missing is not lost.
+    const claims = typeof apiKey === 'string' ? inspectApiKey(apiKey) : undefined;
+    const info =
+      keyInfoFrom(rawInfo) ??
+      (claims?.keyId !== undefined
+        ? { keyId: claims.keyId, roleId: request.roleId, description: request.description, expiresAt: claims.expiresAt, issuedAt: undefined }
+        : undefined);
+    if (refreshToken !== undefined && refreshToken !== null) {
+      // A credential we asked not to get: never stored, never logged, only counted.
+      rememberSecret(typeof refreshToken === 'string' ? refreshToken : JSON.stringify(refreshToken));
+      logger.warn('Momento returned a refresh token for a minted key although none was asked for; it was dropped', {
+        keyId: info?.keyId,
+        refreshTokensDropped: 1,
+      });
+    }
     if (typeof apiKey !== 'string' || apiKey === '' || info === undefined) {
       throw new KeyApiError('unavailable', 'mint', 'the answer had no api_key or key_info');
     }
@@ -81,23 +115,37 @@ export class HttpKeyManagementApi implements KeyManagementApi {
   }
 
   async list(managementKey: string, deadline: number): Promise<readonly KeyInfo[]> {
-    const keys: KeyInfo[] = [];
+    return this.everyPage(managementKey, deadline, { operation: 'list', path: '/api-keys', field: 'key_info', noun: 'keys' }, keyInfoFrom);
+  }
+
+  async listRoles(managementKey: string, deadline: number): Promise<readonly RoleInfo[]> {
+    return this.everyPage(managementKey, deadline, { operation: 'list-roles', path: '/roles', field: 'roles', noun: 'roles' }, roleInfoFrom);
+  }
+
+  /** GET `path` page by page (limit, next_token), reading each entry of `field`; a malformed entry is skipped. */
+  private async everyPage<T>(
+    managementKey: string,
+    deadline: number,
+    route: { operation: 'list' | 'list-roles'; path: string; field: string; noun: string },
+    read: (raw: unknown) => T | undefined,
+  ): Promise<T[]> {
+    const items: T[] = [];
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE), ...(nextToken ? { next_token: nextToken } : {}) });
-      const body = (await this.call('list', deadline, () => this.request(managementKey, 'GET', `/api-keys?${query}`))) as {
-        key_info?: unknown;
-        next_token?: unknown;
-      };
-      if (!Array.isArray(body.key_info)) throw new KeyApiError('unavailable', 'list', 'the answer had no key_info list');
-      for (const raw of body.key_info) {
-        const info = keyInfoFrom(raw);
-        if (info !== undefined) keys.push(info);
+      const body = (await this.call(route.operation, deadline, () => this.request(managementKey, 'GET', `${route.path}?${query}`))) as
+        | Record<string, unknown>
+        | undefined;
+      const entries = body?.[route.field];
+      if (!Array.isArray(entries)) throw new KeyApiError('unavailable', route.operation, `the answer had no ${route.field} list`);
+      for (const raw of entries) {
+        const item = read(raw);
+        if (item !== undefined) items.push(item);
       }
-      nextToken = typeof body.next_token === 'string' && body.next_token !== '' ? body.next_token : undefined;
-      if (nextToken === undefined) return keys;
+      nextToken = typeof body?.next_token === 'string' && body.next_token !== '' ? body.next_token : undefined;
+      if (nextToken === undefined) return items;
     }
-    throw new KeyApiError('unavailable', 'list', `more than ${MAX_PAGES} pages of keys`);
+    throw new KeyApiError('unavailable', route.operation, `more than ${MAX_PAGES} pages of ${route.noun}`);
   }
 
   async revoke(managementKey: string, keyId: string, deadline: number): Promise<'revoked' | 'not-found'> {
@@ -161,9 +209,12 @@ export class HttpKeyManagementApi implements KeyManagementApi {
       body = undefined;
     }
     if (response.ok) return { failure: undefined, body };
-    const { code, message } = (body ?? {}) as { code?: unknown; message?: unknown };
-    const detail = `HTTP ${response.status}${typeof code === 'string' ? ` ${code}` : ''}${typeof message === 'string' ? `: ${message}` : ''}`;
-    return { failure: failureFor(response.status), detail };
+    const { code, message, err } = (body ?? {}) as { code?: unknown; message?: unknown; err?: unknown };
+    const detail =
+      `HTTP ${response.status}${typeof code === 'string' ? ` ${code}` : ''}${typeof message === 'string' ? `: ${message}` : ''}` +
+      (typeof err === 'string' && err !== '' ? ` (${err})` : '');
+    // Momento's words may quote what it was sent: scrubbed before anyone sees them.
+    return { failure: failureFor(response.status), detail: scrub(detail) };
   }
 }
 
@@ -196,5 +247,27 @@ function keyInfoFrom(raw: unknown): KeyInfo | undefined {
     description: typeof r.description === 'string' ? r.description : '',
     expiresAt: seconds(r.expires_at_epoch_seconds),
     issuedAt: seconds(r.issued_at_epoch_seconds),
+  };
+}
+
+function roleInfoFrom(raw: unknown): RoleInfo | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.role_id !== 'string' || r.role_id === '') return undefined;
+  const permissions = (typeof r.permissions === 'object' && r.permissions !== null ? r.permissions : {}) as { rules?: unknown; super_user?: unknown };
+  const rawRules = permissions.rules;
+  const rules: PermissionRule[] = [];
+  for (const rule of Array.isArray(rawRules) ? rawRules : []) {
+    if (typeof rule !== 'object' || rule === null) continue;
+    const { type, permissions } = rule as { type?: unknown; permissions?: unknown };
+    if (typeof type !== 'string') continue;
+    rules.push({ type, permissions: Array.isArray(permissions) ? permissions.filter((p): p is string => typeof p === 'string') : [] });
+  }
+  return {
+    roleId: r.role_id,
+    roleName: typeof r.role_name === 'string' ? r.role_name : '',
+    roleType: typeof r.role_type === 'string' ? r.role_type : '',
+    superUser: permissions.super_user === true,
+    rules,
   };
 }

@@ -197,9 +197,9 @@ export class PendingWriteFailedError extends RotationError {
 // ---- v2 keys: the management key and Momento's key-management API ------------------------
 
 const MANAGEMENT_KEY_HINT =
-  'The management key is a v2 API key whose role may manage API keys (the Owner or Operator system role, ' +
-  'or a custom role with auth-management write). Create one in the Momento console (API keys, Generate) and ' +
-  'store it as {"apiKey": "<key>"} in its own secret; the function reads that secret\'s AWSCURRENT.';
+  'The management key is a v2 API key whose role may mint, list and revoke API keys (r-operator, r-owner, ' +
+  'or a custom role with auth_management read, write and list). Create one in the Momento console (API keys, Generate) and ' +
+  'store it, bare or as {"apiKey": "<key>"}, in its own secret; the function reads that secret\'s AWSCURRENT.';
 
 /** A configuration error of its own kind: the management key would cross a network in clear. */
 export class InsecureKeyApiUrlError extends ConfigurationError {
@@ -211,7 +211,7 @@ export class ManagementSecretNotConfiguredError extends RotationError {
   readonly retryable = false;
   constructor(secretId: string) {
     super(
-      `The AWSCURRENT key of secret ${secretId} is a v2 API key: it has no refresh token, so rotating it means minting ` +
+      `The AWSCURRENT key of secret ${secretId} is a v2 API key: it is rotated by minting ` +
         "a successor through Momento's key-management API, which needs a management key. None is configured: set " +
         `MOMENTO_MANAGEMENT_SECRET_ARN (the ManagementSecretArn parameter of the SAM template). ${MANAGEMENT_KEY_HINT}`,
     );
@@ -235,8 +235,8 @@ export class ManagementKeyRejectedError extends RotationError {
         ? `Momento rejected the management key in ${managementSecretId} (401: invalid or expired${detail ? `; ${detail}` : ''}). ` +
             `Store a new management key in that secret. ${MANAGEMENT_KEY_HINT}`
         : `The management key in ${managementSecretId} is not allowed to manage API keys (403${detail ? `; ${detail}` : ''}). ` +
-            'Its role needs permission to manage API keys: use the Owner or Operator role, or give its custom role ' +
-            `auth-management write. ${MANAGEMENT_KEY_HINT}`,
+            'Its role needs auth_management read, write and list: use a key of r-operator or r-owner, or give its custom role ' +
+            `that rule. ${MANAGEMENT_KEY_HINT}`,
     );
   }
 }
@@ -256,11 +256,18 @@ export class MissingRoleIdError extends RotationError {
 export class UnknownRoleError extends RotationError {
   override readonly name = 'UnknownRoleError';
   readonly retryable = false;
-  constructor(secretId: string, roleId: string, detail: string) {
+  /** `roles`: the account's roles, when the management key may list them (GET /roles). */
+  constructor(secretId: string, roleId: string, detail: string, roles?: readonly { roleId: string; roleName: string }[]) {
+    const named = roles?.find((r) => r.roleName.toLowerCase() === roleId.toLowerCase());
+    const known =
+      roles === undefined
+        ? ' (the console lists roles under Access Control)'
+        : `${named ? `. Did you mean ${named.roleId}? "${roleId}" is that role's name, not its id` : ''}. ` +
+          `The account's roles (name → id): ${roles.map((r) => `${r.roleName || '(no name)'} → ${r.roleId}`).join(', ') || 'none'}`;
     super(
-      `Momento does not know the role "${roleId}" named by the AWSCURRENT value of secret ${secretId} ` +
-        `(404${detail ? `; ${detail}` : ''}). Set "roleId" to a role that exists in the same Momento account ` +
-        'as the management key (the console lists roles under Access Control).',
+      `Momento does not know the role id "${roleId}" sent to mint the successor of the AWSCURRENT key of secret ${secretId} ` +
+        `(404${detail ? `; ${detail}` : ''}). Set "roleId" to the id of a role in the same Momento account as the ` +
+        `management key${known}.`,
     );
   }
 }

@@ -1,12 +1,15 @@
 import { inspectApiKey } from '../momento/api-key.js';
+import { fingerprint } from '../observability/fingerprint.js';
+import { logger } from '../observability/logger.js';
 import { rememberSecret } from '../observability/redact.js';
-import { parseKeyFile, type MomentoKeyFile } from '../secret/key-file.js';
+import { describeConflict, parseKeyFile, type MomentoKeyFile } from '../secret/key-file.js';
 import { InvalidSecretValueError, SecretNotJsonError } from './errors.js';
 
 /**
  * Parses a version's stored value into a key file, remembering its secrets for
  * redaction before anything can log them; a value that is not one throws the error
- * that says how to fix it.
+ * that says how to fix it. Where the stored "keyId" or "validUntil" disagrees with the key's
+ * own claims, the key wins (see key-file.ts) and a warning names both.
  */
 export function keyFileFrom(secretString: string | undefined, secretId: string, version: string): MomentoKeyFile {
   if (secretString === undefined) {
@@ -21,5 +24,14 @@ export function keyFileFrom(secretString: string | undefined, secretId: string, 
   rememberSecret(parsed.file.apiKey);
   rememberSecret(parsed.file.refreshToken);
   rememberSecret(inspectApiKey(parsed.file.apiKey).innerJwt);
+  for (const conflict of parsed.file.conflicts) {
+    logger.warn(`The stored key file disagrees with its key: ${describeConflict(conflict)}`, {
+      secretVersion: version,
+      field: conflict.field,
+      stored: conflict.stored,
+      fromKey: conflict.fromKey,
+      keyFingerprint: fingerprint(parsed.file.apiKey),
+    });
+  }
   return parsed.file;
 }

@@ -1,10 +1,15 @@
+import { inspectApiKey } from '../momento/api-key.js';
+import { parseRegionEndpoint } from '../momento/endpoint.js';
 import { fingerprint } from '../observability/fingerprint.js';
 
 /**
  * The secret's value, for both key kinds:
  * - v2 (what Momento issues today): {"apiKey", "endpoint", "roleId", "keyId", "validUntil"}.
- *   `endpoint` is the region base endpoint for `CredentialProvider.fromApiKeyV2`; `roleId`
- *   gives the successor the same role; `keyId` lets the key be revoked.
+ *   `endpoint` is the region base endpoint for `CredentialProvider.fromApiKeyV2` (any form a
+ *   user pastes is read as its base); `roleId` gives the successor the same role. The key id
+ *   and expiry are the key's own claims (`jti`, `exp`): a stored "keyId" or "validUntil"
+ *   that disagrees is reported as a conflict and the key wins, because a mistyped id would
+ *   name another application's key for revocation.
  * - v1 (deprecated): the key file the Momento console downloads
  *   (`momento_token.info.json`: {"apiKey", "refreshToken", "validUntil"}), plus the
  *   variants written by Momento's example refresh Lambda (key under "authToken" or
@@ -25,11 +30,21 @@ export interface MomentoKeyFile {
   readonly endpoint: string | undefined;
   /** v2: the Momento role the key is bound to; its successor gets the same. */
   readonly roleId: string | undefined;
-  /** v2: Momento's id for the key, by which it is revoked (not a secret). */
+  /**
+   * v2: Momento's id for the key, by which it is revoked (not a secret): the key's own `jti`
+   * claim, never the stored "keyId". Undefined for a v2 key without one (never revoked by
+   * id) and for every other kind of key.
+   */
   readonly keyId: string | undefined;
+  /** Where the stored fields disagree with the key's own claims; the key's claims won. */
+  readonly conflicts: readonly KeyFileConflict[];
   /** Every field as stored, so that a rewrite keeps what the user added (a cache name, say). */
   readonly fields: Readonly<Record<string, unknown>>;
 }
+
+export type KeyFileConflict =
+  | { readonly field: 'keyId'; readonly stored: string; readonly fromKey: string | undefined }
+  | { readonly field: 'validUntil'; readonly stored: number; readonly fromKey: number };
 
 export type KeyFileParse =
   | { readonly ok: true; readonly file: MomentoKeyFile }
@@ -73,8 +88,37 @@ export function parseKeyFile(secretString: string): KeyFileParse {
     if (typeof raw !== 'string') return invalid(`"${field}" must be a string`);
     if (raw.trim() !== '') v2Fields[field] = raw.trim();
   }
-  const { endpoint, roleId, keyId } = v2Fields;
-  return { ok: true, file: { apiKey, refreshToken, validUntil, endpoint, roleId, keyId, fields } };
+  const { roleId, keyId: storedKeyId } = v2Fields;
+  let endpoint = v2Fields.endpoint;
+  if (endpoint !== undefined) {
+    const base = parseRegionEndpoint(endpoint, '"endpoint"');
+    if (!base.ok) return invalid(base.problem);
+    endpoint = base.endpoint;
+  }
+  const key = inspectApiKey(apiKey);
+  if (key.kind !== 'v2') {
+    return { ok: true, file: { apiKey, refreshToken, validUntil, endpoint, roleId, keyId: undefined, conflicts: [], fields } };
+  }
+  const conflicts: KeyFileConflict[] = [];
+  if (storedKeyId !== undefined && storedKeyId !== key.keyId) conflicts.push({ field: 'keyId', stored: storedKeyId, fromKey: key.keyId });
+  if (validUntil !== undefined && key.expiresAt !== undefined && validUntil !== key.expiresAt) {
+    conflicts.push({ field: 'validUntil', stored: validUntil, fromKey: key.expiresAt });
+  }
+  return {
+    ok: true,
+    file: { apiKey, refreshToken, validUntil: key.expiresAt ?? validUntil, endpoint, roleId, keyId: key.keyId, conflicts, fields },
+  };
+}
+
+/** A conflict in words for logs and output: ids and dates only, never the key. */
+export function describeConflict(conflict: KeyFileConflict): string {
+  if (conflict.field === 'keyId') {
+    return conflict.fromKey === undefined
+      ? `"keyId" says ${conflict.stored}, but the key has no key id (jti claim): it is never revoked by id.`
+      : `"keyId" says ${conflict.stored}, but the key's own id (its jti claim) is ${conflict.fromKey}; the key's id is used.`;
+  }
+  const iso = (s: number) => new Date(s * 1000).toISOString();
+  return `"validUntil" says ${iso(conflict.stored)}, but the key expires at ${iso(conflict.fromKey)} (its exp claim); the key's expiry is used.`;
 }
 
 const V2_FIELDS = ['endpoint', 'roleId', 'keyId'] as const;
@@ -82,15 +126,16 @@ const V2_FIELDS = ['endpoint', 'roleId', 'keyId'] as const;
 /**
  * The value to store after minting a v2 successor: the documented v2 shape, with every
  * other field the user stored kept as it was. A refresh token (left from a v1 key being
- * migrated) is dropped: v2 keys have none.
+ * migrated) is dropped: the keys we mint have none (we ask for none).
  */
 export function keyFileAfterMint(
   previous: MomentoKeyFile,
-  minted: { apiKey: string; endpoint: string; roleId: string; keyId: string; validUntil: number | undefined },
+  minted: { apiKey: string; endpoint: string; roleId: string; keyId: string | undefined; validUntil: number | undefined },
 ): string {
   const next: Record<string, unknown> = { ...previous.fields };
-  for (const field of [...KEY_FIELDS, 'refreshToken']) delete next[field];
-  Object.assign(next, { apiKey: minted.apiKey, endpoint: minted.endpoint, roleId: minted.roleId, keyId: minted.keyId });
+  for (const field of [...KEY_FIELDS, 'refreshToken', 'keyId']) delete next[field];
+  Object.assign(next, { apiKey: minted.apiKey, endpoint: minted.endpoint, roleId: minted.roleId });
+  if (minted.keyId !== undefined) next.keyId = minted.keyId;
   if (minted.validUntil === undefined) delete next.validUntil;
   else next.validUntil = minted.validUntil;
   return JSON.stringify(next);

@@ -8,6 +8,7 @@ import { repair } from '../../src/cli/commands/repair.js';
 import { runCli } from '../../src/cli/main.js';
 import { STEPS } from '../../src/rotation/event.js';
 import { captureFileOutputAndCheckForLeaks } from '../support/capture-output.js';
+import { APP_ROLE_ID, APP_ROLE_NAME, OPERATOR_ROLE_ID } from '../support/momento-roles.js';
 import { fakeV2Key, leakedSecrets, registerSecret } from '../support/secrets.js';
 import { FAKE_V2_ENDPOINT, startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
 
@@ -98,7 +99,7 @@ describe('import', () => {
     ['no refresh token', () => JSON.stringify({ ...stack.momento.issueKey(), refreshToken: undefined }), /no "refreshToken"/],
     ['an expired key', () => JSON.stringify({ ...stack.momento.issueKey(), validUntil: 1_600_000_000 }), /expired at 2020/],
     ['no validUntil', () => JSON.stringify({ ...stack.momento.issueKey(), validUntil: undefined }), /no "validUntil"/],
-    ['a v2 key without endpoint, role or key id', () => JSON.stringify({ apiKey: fakeV2Key(), validUntil: 4_000_000_000 }), /v2 API key without "endpoint", "roleId", "keyId".*Pass --endpoint, --role-id, --key-id/],
+    ['a v2 key and no role, nor a management secret to read it from', () => JSON.stringify({ apiKey: fakeV2Key(), validUntil: 4_000_000_000 }), /^Which role does this key have\? Pass --role \(its name or id.*or --management-secret-id NAME to read it from Momento \(nothing was stored\)\.$/],
     ['a key the SDK cannot parse', () => JSON.stringify({ apiKey: Buffer.from('{"endpoint":"x"}').toString('base64'), refreshToken: 'r'.repeat(20), validUntil: 4_000_000_000 }), /not a key the Momento SDK can use/],
   ])('refuses a file with %s, storing nothing', async (_label, content, message) => {
     const secretName = name('bad');
@@ -119,32 +120,34 @@ describe('import, v2 keys', () => {
   const ENDPOINT = 'cell-4-us-west-2-1.prod.a.momentohq.com';
   const stored = async (secretName: string) => JSON.parse((await stack.service.client.send(new GetSecretValueCommand({ SecretId: secretName, VersionStage: 'AWSCURRENT' }))).SecretString!);
 
-  it('stores a v2 key file after Momento confirms its key id, role and expiry, taking validUntil from Momento', async () => {
+  it('stores a v2 key file after Momento confirms its key id and role, taking validUntil from the key (its exp claim)', async () => {
     const management = await stack.storeManagementKey(name('imp-mgmt'));
-    const key = stack.momento.issueV2Key({ roleId: 'app-readwrite' });
+    const key = stack.momento.issueV2Key({ roleId: APP_ROLE_ID });
     const secretName = name('imp-v2');
-    const file = { apiKey: key.apiKey, endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: key.keyId };
+    const file = { apiKey: key.apiKey, endpoint: ENDPOINT, roleId: APP_ROLE_ID, keyId: key.keyId };
     const result = await cli(['import', '--file', await keyFileOnDisk(file), '--secret-id', secretName, '--management-secret-id', management.arn]);
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(new RegExp(`Created secret \\S+ with key sha256:[0-9a-f]{8}, key id ${key.keyId}, role app-readwrite, valid until \\S+ \\(59 days left\\)`));
+    expect(result.out).toMatch(new RegExp(`Created secret \\S+ with key sha256:[0-9a-f]{8}, key id ${key.keyId}, role ${APP_ROLE_ID}, valid until \\S+ \\(59 days left\\)`));
     expect(await stored(secretName)).toEqual({ ...file, validUntil: key.validUntil });
   });
 
   it('stores a bare v2 key from standard input with --endpoint, --role-id and --key-id, saying it was not checked at Momento', async () => {
     const key = stack.momento.issueV2Key();
     const secretName = name('imp-bare');
-    const result = await cli(['import', '--secret-id', secretName, '--endpoint', ENDPOINT, '--role-id', 'app-readwrite', '--key-id', key.keyId], `${key.apiKey}\n`);
+    const result = await cli(['import', '--secret-id', secretName, '--endpoint', ENDPOINT, '--role-id', APP_ROLE_ID, '--key-id', key.keyId], `${key.apiKey}\n`);
     expect(result.code).toBe(0);
-    expect(result.err).toMatch(/Not checked at Momento: key id \S+ and role app-readwrite\. Pass --management-secret-id/);
-    expect(await stored(secretName)).toEqual({ apiKey: key.apiKey, endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: key.keyId });
+    expect(result.err).toBe(
+      `Not checked at Momento: that key ${key.keyId} exists, is not revoked, and has role ${APP_ROLE_ID}. Pass --management-secret-id to check before storing.`,
+    );
+    expect(await stored(secretName)).toEqual({ apiKey: key.apiKey, endpoint: ENDPOINT, roleId: APP_ROLE_ID, keyId: key.keyId, validUntil: key.validUntil });
   });
 
   it.each([
-    ['a bare key with no flags', (k: { apiKey: string }) => ({ stdin: k.apiKey, flags: [] as string[] }), /without "endpoint", "roleId", "keyId".*API keys page lists each key's id and role/],
-    ['a flag that contradicts the file', (k: { apiKey: string; keyId: string }) => ({ stdin: JSON.stringify({ apiKey: k.apiKey, endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: k.keyId }), flags: ['--role-id', 'admin'] }), /says "roleId" is "app-readwrite", but --role-id says "admin"/],
-    ['an expired key', (k: { apiKey: string; keyId: string }) => ({ stdin: JSON.stringify({ apiKey: k.apiKey, endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: k.keyId, validUntil: 1_600_000_000 }), flags: [] as string[] }), /expired at 2020/],
-    ['an endpoint given as a URL', (k: { apiKey: string; keyId: string }) => ({ stdin: k.apiKey, flags: ['--endpoint', `https://${ENDPOINT}`, '--role-id', 'app-readwrite', '--key-id', k.keyId] }), /"endpoint" must be a host name/],
+    ['a bare key with no flags', (k: { apiKey: string }) => ({ stdin: k.apiKey, flags: [] as string[] }), /^Which role does this key have\? Pass --role .*--management-secret-id NAME to read it from Momento \(nothing was stored\)\.$/],
+    ['a "keyId" in the file that is not the key\'s own', (k: { apiKey: string; keyId: string }) => ({ stdin: JSON.stringify({ apiKey: k.apiKey, endpoint: ENDPOINT, roleId: APP_ROLE_ID, keyId: 'someone-elses-key' }), flags: [] as string[] }), /standard input's "keyId" is someone-elses-key, but the key's own id \(its jti claim\) is [0-9a-f-]{36}\. The key id is read from the key: drop "keyId" \(nothing was stored\)\./],
+    ['an expired key (its exp claim)', () => ({ stdin: JSON.stringify({ apiKey: fakeV2Key({ exp: 1_600_000_000 }), endpoint: ENDPOINT, roleId: APP_ROLE_ID }), flags: [] as string[] }), /standard input holds a key that expired at 2020-09-13T12:26:40\.000Z\. Create a new key in the console \(nothing was stored\)\./],
+    ['an endpoint over http://', (k: { apiKey: string }) => ({ stdin: k.apiKey, flags: ['--endpoint', `http://${ENDPOINT}`, '--role-id', APP_ROLE_ID] }), /--endpoint "http:\/\/\S+" uses http:\/\/, not https:\/\/: expected Momento's region base endpoint/],
   ])('refuses %s, storing nothing', async (_label, input, message) => {
     const key = stack.momento.issueV2Key();
     const secretName = name('imp-bad');
@@ -156,8 +159,8 @@ describe('import, v2 keys', () => {
   });
 
   it.each([
-    ['a key id Momento does not know', (k: { keyId: string }) => ({ keyId: 'no-such-key', roleId: 'app-readwrite' }), /Momento has no key with id no-such-key/],
-    ['a role that is not the key\'s', (k: { keyId: string }) => ({ keyId: k.keyId, roleId: 'operator' }), /has role app-readwrite at Momento, not operator.*--role-id app-readwrite/],
+    ['a key Momento no longer lists (revoked in the console)', (k: { apiKey: string; keyId: string }) => (stack.momento.revoke(k.apiKey), { keyId: k.keyId, roleId: APP_ROLE_ID }), (k: { keyId: string }) => new RegExp(`Momento does not list key ${k.keyId} in the management key's account: it was revoked, has expired, or belongs to another account \\(nothing was stored\\)`)],
+    ['a role that is not the key\'s', (k: { keyId: string }) => ({ keyId: k.keyId, roleId: OPERATOR_ROLE_ID }), (k: { keyId: string }) => new RegExp(`--role-id says role Operator \\(${OPERATOR_ROLE_ID}\\), but Momento lists key ${k.keyId} with role ${APP_ROLE_NAME} \\(${APP_ROLE_ID}\\): its successors would get the wrong role`)],
   ])('with a management secret, refuses %s, storing nothing', async (_label, ids, message) => {
     const management = await stack.storeManagementKey(name('imp-mgmt'));
     const key = stack.momento.issueV2Key();
@@ -165,7 +168,7 @@ describe('import, v2 keys', () => {
     const { keyId, roleId } = ids(key);
     const result = await cli(['import', '--secret-id', secretName, '--endpoint', ENDPOINT, '--role-id', roleId, '--key-id', keyId, '--management-secret-id', management.arn], key.apiKey);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(message);
+    expect(result.err).toMatch(message(key));
     expect((await cli(['status', '--secret-id', secretName])).err).toMatch(/no secret/);
   });
 
@@ -223,8 +226,8 @@ describe('status, v2 keys', () => {
     const plain = await cli(['status', '--secret-id', arn]);
     expect(plain.code).toBe(0);
     expect(plain.out).toMatch(/KEY ID\s+ROLE\s+VALID UNTIL\s+DAYS LEFT\s+ROTATES BY/);
-    expect(plain.out).toMatch(new RegExp(`AWSPREVIOUS\\s+sha256:[0-9a-f]{8}\\s+${key.keyId}\\s+app-readwrite\\s+\\S+Z\\s+59\\s+mint`));
-    expect(plain.out).toMatch(/AWSCURRENT\s+sha256:[0-9a-f]{8}\s+\S+\s+app-readwrite\s+\S+Z\s+29\s+mint/);
+    expect(plain.out).toMatch(new RegExp(`AWSPREVIOUS\\s+sha256:[0-9a-f]{8}\\s+${key.keyId}\\s+${APP_ROLE_ID}\\s+\\S+Z\\s+59\\s+mint`));
+    expect(plain.out).toMatch(new RegExp(`AWSCURRENT\\s+sha256:[0-9a-f]{8}\\s+\\S+\\s+${APP_ROLE_ID}\\s+\\S+Z\\s+29\\s+mint`));
     expect(plain.out).not.toContain('WARNING');
 
     // A key minted for this secret that no version stores (a container died before storing it).
@@ -247,7 +250,7 @@ describe('status, v2 keys', () => {
     const { arn } = await stack.storeV2Key(name('st-badmgmt'));
     const notV2 = await stack.createSecret(name('st-v1mgmt'), JSON.stringify(stack.momento.issueKey()));
     const wrong = await cli(['status', '--secret-id', arn, '--management-secret-id', notV2]);
-    expect(wrong).toMatchObject({ code: 1, err: expect.stringMatching(/does not hold a v2 key as \{"apiKey": "<key>"\}.*Operator or Owner/) });
+    expect(wrong).toMatchObject({ code: 1, err: expect.stringMatching(/does not hold a v2 key, bare or as \{"apiKey": "<key>"\}\. Store there a key whose role may manage API keys \(auth_management read, write and list/) });
 
     const management = await stack.storeManagementKey(name('st-mgmt-url'));
     const saved = process.env.MOMENTO_API_KEYS_URL;
@@ -265,7 +268,7 @@ describe('status, v2 keys', () => {
     const arn = await stack.createSecret(name('st-norole'), JSON.stringify({ apiKey: key.apiKey, endpoint: 'cell-1.example', keyId: key.keyId }));
     const result = await cli(['status', '--secret-id', arn]);
     expect(result.out).toMatch(/no: a v2 key without "roleId", which minting its successor needs/);
-    expect(result.out).toMatch(/WARNING {2}The AWSCURRENT key cannot be rotated .*--role-id ID/);
+    expect(result.out).toMatch(/WARNING {2}The AWSCURRENT key cannot be rotated \(a v2 key without "roleId", which minting its successor needs\)\. Import the key again, which derives them: momento-secret-rotation import --secret-id \S+ --management-secret-id NAME/);
   });
 });
 
@@ -276,50 +279,51 @@ describe('migrate (v1 to v2)', () => {
     const { arn, key } = await rotatableSecret('mig');
     const management = await stack.storeManagementKey(name('mig-mgmt'));
     const [result] = await Promise.all([
-      cli(['migrate', '--secret-id', arn, '--role-id', 'app-readwrite', '--endpoint', ENDPOINT, '--rotate']),
+      cli(['migrate', '--secret-id', arn, '--role-id', APP_ROLE_ID, '--endpoint', ENDPOINT, '--rotate']),
       serviceRunsNextRotation(arn, { managementSecretId: management.arn }),
     ]);
-    expect(result.err).toBe('');
+    expect(result.err).toBe(`Not checked at Momento: role ${APP_ROLE_ID}.`);
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/Stored role app-readwrite and endpoint \S+ beside the same v1 key \(sha256:[0-9a-f]{8}\)/);
+    expect(result.out).toMatch(/Stored role r-5c1e0a7b and endpoint \S+ beside the same v1 key \(sha256:[0-9a-f]{8}\)/);
     expect(result.out).toMatch(/The v1 key stays valid until \d{4}-\S+: Momento cannot revoke it/);
-    expect(result.out).toMatch(/Migrated: AWSCURRENT holds a v2 key \(key id \S+, role app-readwrite\)/);
+    expect(result.out).toMatch(/Migrated: AWSCURRENT holds a v2 key \(key id \S+, role r-5c1e0a7b\)/);
     const current = JSON.parse(await stack.service.value(arn, 'AWSCURRENT'));
-    expect(current).toMatchObject({ endpoint: ENDPOINT, roleId: 'app-readwrite', keyId: expect.any(String) });
+    expect(current).toMatchObject({ endpoint: ENDPOINT, roleId: APP_ROLE_ID, keyId: expect.any(String) });
     expect(current.refreshToken).toBeUndefined();
     expect(await stack.currentKeyWorks(arn)).toBe(true);
     expect(stack.momento.accepts(key.apiKey)).toBe(true); // the v1 key is not revoked
     // AWSPREVIOUS is the migrated v1 version: the same key, with the role and endpoint added.
-    expect(JSON.parse(await stack.service.value(arn, 'AWSPREVIOUS'))).toEqual({ ...key, roleId: 'app-readwrite', endpoint: ENDPOINT });
+    expect(JSON.parse(await stack.service.value(arn, 'AWSPREVIOUS'))).toEqual({ ...key, roleId: APP_ROLE_ID, endpoint: ENDPOINT });
   });
 
   it('without --rotate, stores the fields and says how to start the rotation', async () => {
     const { arn, key } = await rotatableSecret('mig-norotate');
-    const result = await cli(['migrate', '--secret-id', arn, '--role-id', 'app-readwrite', '--endpoint', ENDPOINT]);
+    const result = await cli(['migrate', '--secret-id', arn, '--role-id', APP_ROLE_ID, '--endpoint', ENDPOINT]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/Start that rotation now with: momento-secret-rotation rotate --secret-id/);
-    expect(JSON.parse(await stack.service.value(arn, 'AWSCURRENT'))).toEqual({ ...key, roleId: 'app-readwrite', endpoint: ENDPOINT });
+    expect(JSON.parse(await stack.service.value(arn, 'AWSCURRENT'))).toEqual({ ...key, roleId: APP_ROLE_ID, endpoint: ENDPOINT });
   });
 
-  it('refuses a secret that already holds a v2 key, a rotation in progress, and an endpoint that is not a host name; changing nothing', async () => {
+  it('refuses a secret that already holds a v2 key, a rotation in progress, and an endpoint that is not one; changing nothing', async () => {
     const v2 = await stack.storeV2Key(name('mig-v2'));
-    const already = await cli(['migrate', '--secret-id', v2.arn, '--role-id', 'app-readwrite', '--endpoint', ENDPOINT]);
+    const already = await cli(['migrate', '--secret-id', v2.arn, '--role-id', APP_ROLE_ID, '--endpoint', ENDPOINT]);
     expect(already).toMatchObject({ code: 1, err: expect.stringMatching(/already holds a v2 key: nothing to migrate/) });
 
     const { arn } = await rotatableSecret('mig-pending');
     await stack.service.startRotation(arn, false);
     const stages = await stack.service.stages(arn);
-    const pending = await cli(['migrate', '--secret-id', arn, '--role-id', 'app-readwrite', '--endpoint', ENDPOINT]);
+    const pending = await cli(['migrate', '--secret-id', arn, '--role-id', APP_ROLE_ID, '--endpoint', ENDPOINT]);
     expect(pending).toMatchObject({ code: 1, err: expect.stringMatching(/A rotation is in progress or stuck .*repair --secret-id/) });
     expect(await stack.service.stages(arn)).toEqual(stages);
 
-    const url = await cli(['migrate', '--secret-id', arn, '--role-id', 'app-readwrite', '--endpoint', `https://${ENDPOINT}/`]);
-    expect(url).toMatchObject({ code: 1, err: expect.stringMatching(/--endpoint must be a host name/) });
+    const url = await cli(['migrate', '--secret-id', arn, '--role-id', APP_ROLE_ID, '--endpoint', 'http://x']);
+    expect(url).toMatchObject({ code: 1, err: expect.stringMatching(/^--endpoint "http:\/\/x" uses http:\/\/, not https:\/\/: expected Momento's region base endpoint/) });
+    expect(await stack.service.stages(arn)).toEqual(stages);
     const bare = await stack.createSecret(name('mig-bare'), 'not a key file');
-    const notAKeyFile = await cli(['migrate', '--secret-id', bare, '--role-id', 'app-readwrite', '--endpoint', ENDPOINT]);
+    const notAKeyFile = await cli(['migrate', '--secret-id', bare, '--role-id', APP_ROLE_ID, '--endpoint', ENDPOINT]);
     expect(notAKeyFile).toMatchObject({ code: 1, err: expect.stringMatching(/holds no key file .*import a key first/) });
     const missing = await cli(['migrate', '--secret-id', arn, '--endpoint', ENDPOINT]);
-    expect(missing).toMatchObject({ code: 2, err: expect.stringMatching(/migrate needs --role-id/) });
+    expect(missing).toMatchObject({ code: 2, err: expect.stringMatching(/migrate needs --role \(the role the v2 keys get, by name or id\)/) });
   });
 });
 
@@ -358,15 +362,17 @@ describe('rotate --revoke-previous (a key leaked)', () => {
     expect(stack.momento.accepts(key.apiKey)).toBe(true);
   });
 
-  it('refuses a v2 key with no keyId, and a management key Momento rejects, before rotating anything', async () => {
+  it('refuses a v2 key with no key id (jti claim), whatever "keyId" says, and a management key Momento rejects, before rotating anything', async () => {
     const noId = await leakedV2Secret('leak-noid');
+    // A "keyId" stored beside a key without a jti names no key of its own: it is never trusted for revocation.
     await stack.service.client.send(
-      new UpdateSecretCommand({ SecretId: noId.arn, SecretString: JSON.stringify({ apiKey: noId.key.apiKey, endpoint: 'cell-1.example', roleId: noId.key.roleId }) }),
+      new UpdateSecretCommand({ SecretId: noId.arn, SecretString: JSON.stringify({ apiKey: fakeV2Key({ jti: null }), endpoint: 'cell-1.example', roleId: noId.key.roleId, keyId: noId.key.keyId }) }),
     );
     const stagesBefore = await stack.service.stages(noId.arn);
     const missing = await cli(['rotate', '--secret-id', noId.arn, '--revoke-previous', '--management-secret-id', noId.management.arn]);
     expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/has no "keyId", so its key cannot be revoked by id.*API keys page/);
+    expect(missing.err).toMatch(/The AWSCURRENT key of \S+ carries no key id \(its jti claim\), so it cannot be revoked by id: rotate without --revoke-previous, then revoke the old key in the Momento console/);
+    expect(stack.momento.accepts(noId.key.apiKey)).toBe(true);
     expect(await stack.service.stages(noId.arn)).toEqual(stagesBefore);
 
     const { arn } = await leakedV2Secret('leak-badmgmt');

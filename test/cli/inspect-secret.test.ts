@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inspectSecret } from '../../src/cli/inspect-secret.js';
 import { runCli } from '../../src/cli/main.js';
+import { APP_ROLE_ID } from '../support/momento-roles.js';
 import { consoleKeyFile, leakedSecrets } from '../support/secrets.js';
 
 // What moto cannot show (it computes no next rotation date, enforces no IAM), with a mocked client.
@@ -70,10 +71,11 @@ describe('inspectSecret, every kind of version', () => {
     const { fakeV1Key, fakeV2Key } = await import('../support/secrets.js');
     const { fingerprint } = await import('../../src/observability/fingerprint.js');
     const v1 = consoleKeyFile(10, NOW / 1000);
-    const v2Key = fakeV2Key();
+    // The key's own claims: key id k1 (jti) and an expiry in 5 days (exp), as stored beside it.
+    const v2Key = fakeV2Key({ jti: 'k1', exp: NOW / 1000 + 5 * 86_400 });
     const bare = fakeV1Key();
     const values: Record<string, string | undefined> = {
-      current: JSON.stringify({ apiKey: v2Key, endpoint: 'cell-1', roleId: 'app', keyId: 'k1', validUntil: NOW / 1000 + 5 * 86_400 }),
+      current: JSON.stringify({ apiKey: v2Key, endpoint: 'cell-1.example', roleId: APP_ROLE_ID, keyId: 'k1', validUntil: NOW / 1000 + 5 * 86_400 }),
       previous: JSON.stringify(v1),
       noToken: JSON.stringify({ apiKey: v1.apiKey, validUntil: v1.validUntil }),
       v2Bare: JSON.stringify({ apiKey: fakeV2Key() }),
@@ -120,7 +122,7 @@ describe('inspectSecret, every kind of version', () => {
     expect(Object.keys(byId)).toEqual(['current', 'previous', 'pending', 'noToken', 'v2Bare', 'notKey', 'bare', 'text']);
     expect(byId.current).toEqual({
       versionId: 'current', stages: ['AWSCURRENT'], created: new Date(NOW - 2 * DAY).toISOString(), holds: 'key-file', kind: 'v2', rotatesBy: 'mint',
-      fingerprint: fingerprint(v2Key), keyId: 'k1', roleId: 'app', validUntil: new Date(NOW + 5 * DAY).toISOString(), daysLeft: 5, refreshable: false, problem: undefined,
+      fingerprint: fingerprint(v2Key), keyId: 'k1', roleId: APP_ROLE_ID, validUntil: new Date(NOW + 5 * DAY).toISOString(), daysLeft: 5, refreshable: false, problem: undefined,
     });
     expect(byId.previous).toMatchObject({ holds: 'key-file', kind: 'v1', rotatesBy: 'refresh', refreshable: true, problem: undefined, created: undefined });
     expect(byId.previous).not.toHaveProperty('keyId');

@@ -63,16 +63,28 @@ describe('runCli: help and usage (exit 2, before any AWS call)', () => {
     [['--help'], 'Commands:\n  import'],
     [['help'], 'Commands:\n  import'],
     [['help', 'status'], 'Usage: momento-secret-rotation status --secret-id NAME [--json] [--management-secret-id NAME]'],
-    [['import', '--help'], 'Usage: momento-secret-rotation import --secret-id NAME [--file PATH] [options]'],
+    [['import', '--help'], 'Usage: echo -n "$KEY" | momento-secret-rotation import --secret-id NAME --management-secret-id NAME\n       momento-secret-rotation import --secret-id NAME [--file PATH] [options]'],
     [['rotate', '-h'], 'Usage: momento-secret-rotation rotate --secret-id NAME [--no-wait] [--timeout SECONDS]'],
     [['repair', '--help'], 'Usage: momento-secret-rotation repair --secret-id NAME [--yes] [--force]'],
-    [['migrate', '--help'], 'Usage: momento-secret-rotation migrate --secret-id NAME --role-id ID --endpoint HOST [--rotate]'],
+    [['migrate', '--help'], 'Usage: momento-secret-rotation migrate --secret-id NAME --role NAME|ID [--management-secret-id NAME] [--endpoint URL|HOST] [--rotate]'],
   ])('%j prints help and exits 0', async (args, text) => {
     const result = await cli(args);
     expect(result.code).toBe(0);
     expect(result.out).toContain(text);
     expect(result.err).toBe('');
     expect(sm.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['import', ['--role NAME|ID', '--role-id ID', '--endpoint URL|HOST', '--management-secret-id NAME', '--key-id ID', '--file PATH']],
+    ['migrate', ['--role NAME|ID', '--role-id ID', '--endpoint URL|HOST', '--management-secret-id NAME', '--rotate']],
+  ])('%s --help lists the options a v2 key needs: %j', async (command, options) => {
+    const result = await cli([command as string, '--help']);
+    expect(result.code).toBe(0);
+    // Each as an option line of its own: "  --role NAME|ID   what it does".
+    for (const option of options as string[]) expect(result.out).toMatch(new RegExp(`^  ${option.replace(/[|]/g, '\\|')}  +\\S`, 'm'));
+    // And where an endpoint comes from: Momento's regions page, as pasted.
+    expect(result.out).toMatch(/--endpoint URL\|HOST +.*regions page/);
   });
 
   it('ends every command\'s help with the common options and exit codes', async () => {
@@ -97,8 +109,12 @@ describe('runCli: help and usage (exit 2, before any AWS call)', () => {
     [['rotate', '--secret-id', 's', '--revoke-previous'], '--revoke-previous needs --management-secret-id (the secret holding the management key).'],
     [['rotate', '--secret-id', 's', '--management-secret-id', 'm'], '--management-secret-id is only for --revoke-previous.'],
     [['rotate', '--secret-id', 's', '--revoke-previous', '--management-secret-id', 'm', '--no-wait'], '--revoke-previous waits for the rotation, to revoke only once AWSCURRENT has moved: drop --no-wait.'],
-    [['migrate', '--secret-id', 's', '--role-id', 'r'], 'migrate needs --role-id (the role the v2 keys get) and --endpoint (the region base endpoint).'],
-    [['migrate', '--secret-id', 's', '--endpoint', 'e'], 'migrate needs --role-id (the role the v2 keys get) and --endpoint (the region base endpoint).'],
+    [['migrate', '--secret-id', 's'], 'migrate needs --role (the role the v2 keys get, by name or id).'],
+    [['migrate', '--secret-id', 's', '--endpoint', 'e'], 'migrate needs --role (the role the v2 keys get, by name or id).'],
+    [['migrate', '--secret-id', 's', '--role', ''], 'migrate needs --role (the role the v2 keys get, by name or id).'],
+    [['migrate', '--secret-id', 's', '--role', 'app-readwrite', '--role-id', 'r-5c1e0a7b'], 'Pass --role or --role-id, not both.'],
+    [['status', '--secret-id', 's', '--role', 'r-owner'], 'status does not take --role.'],
+    [['rotate', '--secret-id', 's', '--endpoint', 'e'], 'rotate does not take --endpoint.'],
   ])('%j exits 2: %s', async (args, message) => {
     const result = await cli(args);
     expect(result).toMatchObject({ code: 2, out: '' });

@@ -196,7 +196,7 @@ describe('v2 keys in the client library', () => {
   });
 
   it('hands createClient the key with its resolved endpoint', async () => {
-    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ apiKey: fakeV2Key(), endpoint: 'cell-1-us-east-1-1.prod.a.momentohq.com', keyId: 'k' }) });
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ apiKey: fakeV2Key({ jti: 'k' }), endpoint: 'cell-1-us-east-1-1.prod.a.momentohq.com', keyId: 'k' }) });
     const keys = new MomentoKeyProvider({ secretId: 's', secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
     const seen: MomentoKey[] = [];
     const clients = new MomentoClientProvider({
@@ -215,15 +215,29 @@ describe('v2 keys in the client library', () => {
 describe('the client library, exactly', () => {
   const v2 = (endpoint?: string): MomentoKey => ({ apiKey: fakeV2Key(), kind: 'v2', endpoint, keyId: 'k', validUntil: undefined, versionId: 'v', fingerprint: 'sha256:00000000' });
 
+  const CELL_1 = 'cell-1-us-east-1-1.prod.a.momentohq.com';
+  const CELL_2 = 'cell-2-eu-west-1-1.prod.a.momentohq.com';
+  const CELL_3 = 'cell-3-ap-south-1-1.prod.a.momentohq.com';
+
   it('trims the endpoint option and MOMENTO_ENDPOINT, skips blank ones, and keeps the key object when nothing changes', () => {
-    const key = v2('cell-1');
-    expect(withEndpoint(key, '  cell-2 ', {}).endpoint).toBe('cell-2');
-    expect(withEndpoint(key, '   ', { MOMENTO_ENDPOINT: ' cell-3 ' }).endpoint).toBe('cell-3');
+    const key = v2(CELL_1);
+    expect(withEndpoint(key, `  ${CELL_2} `, {}).endpoint).toBe(CELL_2);
+    expect(withEndpoint(key, '   ', { MOMENTO_ENDPOINT: ` ${CELL_3} ` }).endpoint).toBe(CELL_3);
     expect(withEndpoint(key, undefined, { MOMENTO_ENDPOINT: '  ' })).toBe(key);
-    expect(withEndpoint(key, 'cell-1', {})).toBe(key);
-    const moved = withEndpoint(key, 'cell-2', {});
+    expect(withEndpoint(key, CELL_1, {})).toBe(key);
+    const moved = withEndpoint(key, CELL_2, {});
     expect(moved).not.toBe(key);
-    expect(moved).toEqual({ ...key, endpoint: 'cell-2' });
+    expect(moved).toEqual({ ...key, endpoint: CELL_2 });
+  });
+
+  it('takes the endpoint option and MOMENTO_ENDPOINT as Momento\'s regions page shows them, as their base, and refuses what is not a host', () => {
+    const key = v2(CELL_1);
+    expect(withEndpoint(key, `https://api.cache.${CELL_2}`, {}).endpoint).toBe(CELL_2);
+    expect(withEndpoint(key, undefined, { MOMENTO_ENDPOINT: `cache.${CELL_3}` }).endpoint).toBe(CELL_3);
+    expect(withEndpoint(key, `https://api.cache.${CELL_1}/`, {})).toBe(key);
+    expect(() => withEndpoint(key, 'us-west-2', {})).toThrow(/the endpoint option "us-west-2" is not a host name: expected Momento's region base endpoint/);
+    expect(() => withEndpoint(key, undefined, { MOMENTO_ENDPOINT: `http://${CELL_2}` })).toThrow(/MOMENTO_ENDPOINT "http:\/\/cell-2.*" uses http:\/\/, not https:\/\//);
+    expect(() => withEndpoint(key, undefined, { MOMENTO_ENDPOINT: `http://${CELL_2}` })).toThrow(KeyNotUsableError);
   });
 
   it.each([

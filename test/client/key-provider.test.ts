@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KeyUnavailableError, MomentoKeyProvider } from '../../src/client/index.js';
+import { APP_ROLE_ID } from '../support/momento-roles.js';
 import { consoleKeyFile, fakeV1Key, fakeV2Key, leakedSecrets } from '../support/secrets.js';
 
 const sm = mockClient(SecretsManagerClient);
@@ -40,8 +41,8 @@ describe('MomentoKeyProvider', () => {
   });
 
   it('reads a v2 secret: the key, its kind, its endpoint and key id', async () => {
-    const apiKey = fakeV2Key();
-    const value = { apiKey, endpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com', roleId: 'app-readwrite', keyId: 'key-123', validUntil: 1_800_086_400 };
+    const apiKey = fakeV2Key({ jti: 'key-123' });
+    const value = { apiKey, endpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com', roleId: APP_ROLE_ID, keyId: 'key-123', validUntil: 1_800_086_400 };
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(value), VersionId: 'v7' });
     expect(await provider().keys.getKey()).toMatchObject({
       apiKey,
@@ -54,6 +55,23 @@ describe('MomentoKeyProvider', () => {
     sm.reset();
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(consoleKeyFile(30, 1_800_000_000)), VersionId: 'v8' });
     expect(await provider().keys.getKey()).toMatchObject({ kind: 'v1', endpoint: undefined, keyId: undefined });
+  });
+
+  it('gives a v2 key the id and expiry its own claims say (jti, exp), whatever "keyId" and "validUntil" say, and the endpoint as its region base', async () => {
+    const apiKey = fakeV2Key({ jti: 'key-real', exp: 1_800_172_800 });
+    const value = { apiKey, endpoint: 'https://api.cache.cell-4-us-west-2-1.prod.a.momentohq.com', keyId: 'key-typo', validUntil: 1_800_086_400 };
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(value), VersionId: 'v9' });
+    expect(await provider().keys.getKey()).toMatchObject({
+      apiKey,
+      kind: 'v2',
+      endpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com',
+      keyId: 'key-real',
+      validUntil: 1_800_172_800,
+    });
+    sm.reset();
+    const noClaims = fakeV2Key({ jti: null });
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ ...value, apiKey: noClaims }), VersionId: 'v10' });
+    expect(await provider().keys.getKey()).toMatchObject({ apiKey: noClaims, kind: 'v2', keyId: undefined, validUntil: 1_800_086_400 });
   });
 
   it('shares one GetSecretValue among concurrent first callers', async () => {

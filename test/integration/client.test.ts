@@ -1,3 +1,4 @@
+import { APP_ROLE_ID } from '../support/momento-roles.js';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CacheClient, CacheGet, Configurations, CredentialProvider } from '@gomomento/sdk';
 import { randomUUID } from 'node:crypto';
@@ -131,7 +132,7 @@ describe('momento-secret-rotation/client, end to end', () => {
   it('a v1 secret migrated to v2 under a running application: the key kind changes under it, and no call fails', async () => {
     const management = await stack.storeManagementKey(`momento/mig-mgmt-${randomUUID().slice(0, 8)}`);
     const { arn } = await stack.storeConsoleKey(`momento/mig-${randomUUID().slice(0, 8)}`, {
-      extraFields: { roleId: 'app-readwrite', endpoint: FAKE_V2_ENDPOINT },
+      extraFields: { roleId: APP_ROLE_ID, endpoint: FAKE_V2_ENDPOINT },
     });
     const app = application(arn, { refreshIntervalMs: 100 });
     const migration = (async () => {

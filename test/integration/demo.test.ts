@@ -13,7 +13,14 @@ describe('npm run demo', () => {
     expect(out).toMatch(/AWSCURRENT key sha256:[0-9a-f]{8} \(id [0-9a-f-]{36}\) authenticates against Momento/);
     expect(out).toMatch(/Original key sha256:[0-9a-f]{8} \(id [0-9a-f-]{36}\) was revoked once it fell out of AWSPREVIOUS: Momento now rejects it/);
     expect(out).toMatch(/key id\s+role/);
-    expect(out).toContain('Key-management API calls: mint 2, list 2, revoke 1.');
+    // import's check (one listing of keys, one of roles), then two rotations: two mints, two listings, one revocation.
+    expect(out).toContain('Key-management API calls: mint 2, list 3, revoke 1, roles 1.');
+    // The pasted key's id, role, expiry and endpoint are derived, each with its source; role ids are Momento's, not names.
+    expect(out).toMatch(/keyId\s+[0-9a-f-]{36}\s+\(from the key \(its jti claim\)\)/);
+    expect(out).toMatch(/roleId\s+r-[0-9a-f]{8}\s+\(from Momento's listing of key [0-9a-f-]{36} \(role app-readwrite\)\)/);
+    expect(out).toMatch(/validUntil\s+\S+Z\s+\(from the key \(its exp claim\)\)/);
+    expect(out).toMatch(/endpoint\s+cell-us-east-1-1\.prod\.a\.momentohq\.com\s+\(from the secret's AWS Region us-east-1/);
+    expect(out).toContain('role r-operator');
     // Metrics stay behind --verbose with the other logs.
     expect(out).not.toContain('_aws');
     // The demo's keys live in its own process; none may be printed: nothing key-like, only fingerprints.

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SdkMomentoApi } from '../../src/momento/sdk-momento-api.js';
 import { captureOutputAndCheckForLeaks } from '../support/capture-output.js';
+import { APP_ROLE_ID, OPERATOR_ROLE_ID } from '../support/momento-roles.js';
 import { registerSecret } from '../support/secrets.js';
 import { FAKE_V2_ENDPOINT, startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
 
@@ -59,6 +60,49 @@ describe('v2 rotation against moto_server and the fake Momento', () => {
     expect(liveKeyIdsOf([management.key.lineage], [key.keyId]).filter((id) => id !== management.key.keyId)).toEqual(held);
     expect(await stack.currentKeyWorks(arn)).toBe(true);
     expect(output.text()).not.toContain('Could not revoke');
+    // Every mint asked for no refresh token (POST /api-keys exclude_refresh_token, as Terraform's test shows).
+    expect(stack.momento.mintRequests.length).toBeGreaterThanOrEqual(3);
+    expect(stack.momento.mintRequests.every((m) => m.excludeRefreshToken)).toBe(true);
+    expect(stack.momento.mintedRefreshTokens).toEqual([]);
+  });
+
+  it('Momento sends a refresh token with a minted key anyway: it is in no secret value, log line or error, and the log counts it by key id', async () => {
+    const management = await stack.storeManagementKey(uniqueName('management'));
+    const { arn } = await stack.storeV2Key(uniqueName('refresh-token'));
+    stack.momento.refreshTokenDespiteExclusion = true;
+    try {
+      await stack.service.rotate(arn, stack.newContainer({ managementSecretId: management.arn }));
+    } finally {
+      stack.momento.refreshTokenDespiteExclusion = false;
+    }
+    const tokens = stack.momento.mintedRefreshTokens.slice(-1);
+    expect(tokens).toHaveLength(1);
+    const current = await keyAt(arn, 'AWSCURRENT');
+    for (const stage of ['AWSCURRENT', 'AWSPREVIOUS']) expect(await stack.service.value(arn, stage)).not.toContain(tokens[0]);
+    // The leak check of captureOutputAndCheckForLeaks covers every line and error: the token is registered through onIssue.
+    expect(output.text()).not.toContain(tokens[0]);
+    const records = output.lines().flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+    const dropped = records.find((r) => String(r.message).includes('refresh token'));
+    expect(dropped).toMatchObject({ keyId: current.keyId, refreshTokensDropped: 1 });
+  });
+
+  it('a stored keyId that names another application\'s key (a typo): that key is never revoked; the key the secret held goes, found by its own id', async () => {
+    const management = await stack.storeManagementKey(uniqueName('management'));
+    const other = await stack.storeV2Key(uniqueName('other-app'));
+    const { arn, key } = await stack.storeV2Key(uniqueName('typo'), { extraFields: { keyId: other.key.keyId } });
+    const container = stack.newContainer({ managementSecretId: management.arn });
+    await stack.service.rotate(arn, container);
+    await stack.service.rotate(arn, container);
+    await stack.service.rotate(arn, container);
+    expect(await authenticates(other.key.apiKey)).toBe(true);
+    expect(await authenticates(key.apiKey)).toBe(false);
+    expect(output.text()).toContain(`says ${other.key.keyId}, but the key's own id (its jti claim) is ${key.keyId}`);
   });
 
   it('a container that dies between minting and storing leaves no extra valid key after this rotation and the next', async () => {
@@ -89,7 +133,7 @@ describe('v2 rotation against moto_server and the fake Momento', () => {
 
   it('migrates a v1 secret that carries roleId and endpoint: the next key is v2; the v1 key is not revoked and stays valid', async () => {
     const management = await stack.storeManagementKey(uniqueName('management'));
-    const { arn, key } = await stack.storeConsoleKey(uniqueName('migrate'), { extraFields: { roleId: 'app-readwrite', endpoint: FAKE_V2_ENDPOINT } });
+    const { arn, key } = await stack.storeConsoleKey(uniqueName('migrate'), { extraFields: { roleId: APP_ROLE_ID, endpoint: FAKE_V2_ENDPOINT } });
     const container = stack.newContainer({ managementSecretId: management.arn });
     await stack.service.rotate(arn, container);
     const next = await keyAt(arn, 'AWSCURRENT');
@@ -108,13 +152,13 @@ describe('v2 rotation against moto_server and the fake Momento', () => {
     await stack.service.client.send(
       new PutSecretValueCommand({
         SecretId: management.arn,
-        SecretString: JSON.stringify({ apiKey: management.key.apiKey, keyId: management.key.keyId, roleId: 'operator', endpoint: FAKE_V2_ENDPOINT }),
+        SecretString: JSON.stringify({ apiKey: management.key.apiKey, keyId: management.key.keyId, roleId: OPERATOR_ROLE_ID, endpoint: FAKE_V2_ENDPOINT }),
       }),
     );
     const container = stack.newContainer({ managementSecretId: management.arn });
     await stack.service.rotate(management.arn, container);
     const first = await keyAt(management.arn, 'AWSCURRENT');
-    expect(first.roleId).toBe('operator');
+    expect(first.roleId).toBe(OPERATOR_ROLE_ID);
     expect(stack.momento.accepts(management.key.apiKey)).toBe(true);
     await stack.service.rotate(management.arn, container);
     expect(stack.momento.accepts(management.key.apiKey)).toBe(false);

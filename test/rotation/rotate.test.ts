@@ -485,7 +485,7 @@ describe('secrets that cannot be refreshed', () => {
     const error = await createFails(JSON.stringify({ apiKey: fakeV2Key(), endpoint: 'e.example', roleId: 'r' }), ManagementSecretNotConfiguredError);
     expect(error.message).toContain('MOMENTO_MANAGEMENT_SECRET_ARN');
     expect(error.message).toContain('ManagementSecretArn');
-    expect(error.message).toContain('Operator');
+    expect(error.message).toContain('auth_management read, write and list');
   });
 
   it('an expired key fails before any call to Momento, saying to generate a new key', async () => {

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/observability/fingerprint.js';
-import { daysLeft, describeKeyFile, keyFileAfterMint, keyFileAfterRefresh, parseKeyFile, type MomentoKeyFile } from '../../src/secret/key-file.js';
+import {
+  daysLeft,
+  describeConflict,
+  describeKeyFile,
+  keyFileAfterMint,
+  keyFileAfterRefresh,
+  parseKeyFile,
+  type MomentoKeyFile,
+} from '../../src/secret/key-file.js';
+import { fakeJwt, fakeV1Key, fakeV2Key } from '../support/secrets.js';
+
+const ENDPOINT = 'cell-4-us-west-2-1.prod.a.momentohq.com';
+const KEY_NOT_A_JWT = 'k'.repeat(40);
 
 function ok(text: string) {
   const parsed = parseKeyFile(text);
@@ -105,10 +117,14 @@ describe('the key file, exactly', () => {
   });
 
   it('takes the same key under two names, trimmed, and trims the refresh token and v2 fields', () => {
-    const same = parse({ apiKey: KEY, authToken: KEY, refreshToken: ' r-token ', endpoint: ' cell-1 ', roleId: ' role ', keyId: ' id ' });
-    expect(same).toMatchObject({ ok: true, file: { apiKey: KEY, refreshToken: 'r-token', endpoint: 'cell-1', roleId: 'role', keyId: 'id' } });
+    const v2 = fakeV2Key({ jti: 'id' });
+    // " id " trimmed is the key's own id: no conflict.
+    const same = parse({ apiKey: v2, authToken: v2, refreshToken: ' r-token ', endpoint: ` ${ENDPOINT} `, roleId: ' role ', keyId: ' id ' });
+    expect(same).toMatchObject({ ok: true, file: { apiKey: v2, refreshToken: 'r-token', endpoint: ENDPOINT, roleId: 'role', keyId: 'id', conflicts: [] } });
     const blank = parse({ apiKey: ` ${KEY} `, refreshToken: '  ', endpoint: ' ', roleId: null, keyId: '' });
-    expect(blank).toMatchObject({ ok: true, file: { apiKey: KEY, refreshToken: undefined, endpoint: undefined, roleId: undefined, keyId: undefined } });
+    expect(blank).toMatchObject({ ok: true, file: { apiKey: KEY, refreshToken: undefined, endpoint: undefined, roleId: undefined, keyId: undefined, conflicts: [] } });
+    const blankV2 = parse({ apiKey: ` ${v2} `, keyId: '  ' });
+    expect(blankV2).toMatchObject({ ok: true, file: { apiKey: v2, keyId: 'id', conflicts: [] } });
   });
 
   it.each([
@@ -160,5 +176,107 @@ describe('the key file, exactly', () => {
     });
     expect(daysLeft(1_700_000_000 - 1, 1_700_000_000)).toBe(-1);
     expect(daysLeft(1_700_000_000 + 86_400, 1_700_000_000)).toBe(1);
+  });
+});
+
+describe('a v2 key says its own id and expiry (jti, exp); the stored fields only agree or conflict', () => {
+  const EXP = 1_800_000_000;
+  const file = (value: Record<string, unknown>) => ok(JSON.stringify(value));
+
+  it('takes the key id from the jti, with no conflict when "keyId" agrees or is absent', () => {
+    const apiKey = fakeV2Key({ jti: 'key-real' });
+    expect(file({ apiKey, keyId: 'key-real' })).toMatchObject({ keyId: 'key-real', conflicts: [] });
+    expect(file({ apiKey })).toMatchObject({ keyId: 'key-real', conflicts: [] });
+  });
+
+  it('a stored "keyId" naming another key: the key id is still the jti, and the disagreement is a conflict', () => {
+    const apiKey = fakeV2Key({ jti: 'key-real' });
+    const parsed = file({ apiKey, keyId: 'key-of-another-app' });
+    expect(parsed.keyId).toBe('key-real');
+    expect(parsed.conflicts).toEqual([{ field: 'keyId', stored: 'key-of-another-app', fromKey: 'key-real' }]);
+    expect(describeConflict(parsed.conflicts[0]!)).toBe(
+      `"keyId" says key-of-another-app, but the key's own id (its jti claim) is key-real; the key's id is used.`,
+    );
+  });
+
+  it('a key without a jti has no key id, whatever "keyId" says; a stored one is a conflict', () => {
+    const apiKey = fakeV2Key({ jti: null });
+    expect(file({ apiKey })).toMatchObject({ keyId: undefined, conflicts: [] });
+    const parsed = file({ apiKey, keyId: 'key-claimed' });
+    expect(parsed.keyId).toBeUndefined();
+    expect(parsed.conflicts).toEqual([{ field: 'keyId', stored: 'key-claimed', fromKey: undefined }]);
+    expect(describeConflict(parsed.conflicts[0]!)).toBe(
+      '"keyId" says key-claimed, but the key has no key id (jti claim): it is never revoked by id.',
+    );
+    // A jti that could not be an id (white space in it) is no id either.
+    expect(file({ apiKey: fakeJwt({ t: 'g', jti: 'key 1' }), keyId: 'key 1' })).toMatchObject({ keyId: undefined });
+  });
+
+  it('takes validUntil from exp when the file has none, and keeps the stored one when the key has no exp', () => {
+    expect(file({ apiKey: fakeV2Key({ exp: EXP }) })).toMatchObject({ validUntil: EXP, conflicts: [] });
+    expect(file({ apiKey: fakeV2Key(), validUntil: EXP + 5 })).toMatchObject({ validUntil: EXP + 5, conflicts: [] });
+    expect(file({ apiKey: fakeV2Key() }).validUntil).toBeUndefined();
+  });
+
+  it('a stored validUntil that agrees with exp (as seconds, milliseconds or a string) is no conflict', () => {
+    const apiKey = fakeV2Key({ exp: EXP });
+    for (const validUntil of [EXP, EXP * 1000, String(EXP)]) {
+      expect(file({ apiKey, validUntil })).toMatchObject({ validUntil: EXP, conflicts: [] });
+    }
+  });
+
+  it('a stored validUntil that disagrees with exp: exp wins, and the disagreement is a conflict', () => {
+    const apiKey = fakeV2Key({ exp: EXP });
+    const parsed = file({ apiKey, validUntil: EXP - 86_400 });
+    expect(parsed.validUntil).toBe(EXP);
+    expect(parsed.conflicts).toEqual([{ field: 'validUntil', stored: EXP - 86_400, fromKey: EXP }]);
+    expect(describeConflict(parsed.conflicts[0]!)).toBe(
+      `"validUntil" says ${new Date((EXP - 86_400) * 1000).toISOString()}, but the key expires at ${new Date(EXP * 1000).toISOString()} (its exp claim); the key's expiry is used.`,
+    );
+  });
+
+  it('reports both conflicts at once, and never the key', () => {
+    const apiKey = fakeV2Key({ jti: 'key-real', exp: EXP });
+    const parsed = file({ apiKey, keyId: 'key-typo', validUntil: EXP + 1 });
+    expect(parsed.conflicts.map((c) => c.field)).toEqual(['keyId', 'validUntil']);
+    const said = JSON.stringify(parsed.conflicts) + parsed.conflicts.map(describeConflict).join('\n');
+    expect(said).not.toContain(apiKey);
+    expect(said).not.toContain(apiKey.split('.')[1]!);
+  });
+
+  it('other kinds of key have no key id and no conflicts, whatever the file says', () => {
+    for (const apiKey of [fakeV1Key(), fakeJwt({ c: 'cache.example', cp: 'control.example' }), KEY_NOT_A_JWT]) {
+      expect(file({ apiKey, keyId: 'key-1', validUntil: EXP })).toMatchObject({ keyId: undefined, validUntil: EXP, conflicts: [] });
+    }
+  });
+});
+
+describe('the "endpoint" field is read as the region base endpoint', () => {
+  const endpointOf = (endpoint: string) => parseKeyFile(JSON.stringify({ apiKey: fakeV2Key(), endpoint }));
+  const EXPECTED = `expected Momento's region base endpoint, such as ${ENDPOINT}, or it as Momento's regions page shows it (https://api.cache.${ENDPOINT})`;
+
+  it.each([
+    `https://api.cache.${ENDPOINT}`,
+    `api.cache.${ENDPOINT}`,
+    `cache.${ENDPOINT}`,
+    ENDPOINT,
+    ` HTTPS://API.CACHE.${ENDPOINT.toUpperCase()}/ `,
+  ])('%s gives the base', (endpoint) => {
+    expect(endpointOf(endpoint)).toMatchObject({ ok: true, file: { endpoint: ENDPOINT } });
+  });
+
+  it('normalises the endpoint of a v1 key file too (one being migrated to v2)', () => {
+    expect(parseKeyFile(JSON.stringify({ apiKey: fakeV1Key(), refreshToken: 'r', endpoint: `https://api.cache.${ENDPOINT}` }))).toMatchObject({
+      ok: true,
+      file: { endpoint: ENDPOINT },
+    });
+  });
+
+  it.each([
+    [`http://${ENDPOINT}`, `"endpoint" "http://${ENDPOINT}" uses http://, not https://: ${EXPECTED}`],
+    [`${ENDPOINT}/path`, `"endpoint" "${ENDPOINT}/path" is not a host name (it has a path, query or spaces): ${EXPECTED}`],
+    ['us-west-2', `"endpoint" "us-west-2" is not a host name: ${EXPECTED}`],
+  ])('refuses %s, saying the form expected', (endpoint, problem) => {
+    expect(endpointOf(endpoint)).toEqual({ ok: false, reason: 'invalid', problem });
   });
 });

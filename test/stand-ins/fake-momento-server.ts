@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { APP_ROLE_ID, defaultRoles, fakeRoleAllows, type RoleJson } from '../support/momento-roles.js';
 
 export type FakeMomentoMethod = 'RefreshApiToken' | 'ListCaches' | 'Get';
 
@@ -41,7 +42,7 @@ export interface IssuedV2Key {
   readonly lineage: string;
 }
 
-export type KeyApiRoute = 'mint' | 'list' | 'revoke';
+export type KeyApiRoute = 'mint' | 'list' | 'revoke' | 'roles';
 
 /** What an injected fault does to one key-API request. */
 export type KeyApiFault =
@@ -90,16 +91,17 @@ export class FakeMomentoServer {
   private readonly keys = new Map<string, KeyRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   private readonly faults: QueuedFault[] = [];
-  /** Roles by id, and whether a key with the role may manage API keys. */
-  readonly roles = new Map<string, { managesKeys: boolean }>([
-    ['owner', { managesKeys: true }],
-    ['operator', { managesKeys: true }],
-    ['viewer', { managesKeys: false }],
-    ['app-readwrite', { managesKeys: false }],
-  ]);
+  /** Roles by id, as GET /roles lists them; a key may do what its role's rules say (momento-roles.ts). */
+  readonly roles = new Map<string, RoleJson>(defaultRoles().map((r) => [r.role_id, r]));
   /** Momento's ~5 auth operations per second per account; 0 turns the limit off. */
   keyApiRatePerSecond = 5;
-  readonly keyApiCalls: Record<KeyApiRoute, number> = { mint: 0, list: 0, revoke: 0 };
+  readonly keyApiCalls: Record<KeyApiRoute, number> = { mint: 0, list: 0, revoke: 0, roles: 0 };
+  /** Every mint request's role and whether it asked for no refresh token (exclude_refresh_token). */
+  readonly mintRequests: { roleId: string; excludeRefreshToken: boolean }[] = [];
+  /** Sends a refresh token with every expiring minted key, even when none was asked for: a Momento that misbehaves. */
+  refreshTokenDespiteExclusion = false;
+  /** Refresh tokens sent with minted keys. */
+  readonly mintedRefreshTokens: string[] = [];
   /** 429s answered for the rate limit (injected throttles not counted). */
   keyApiThrottled = 0;
   /** Page size cap for GET /api-keys (Momento's is 100); tests lower it to exercise pagination. */
@@ -156,7 +158,7 @@ export class FakeMomentoServer {
   issueV2Key(options: { roleId?: string; lifetimeSeconds?: number; description?: string; lineage?: string } = {}): IssuedV2Key {
     return this.mintV2(
       options.lineage ?? randomUUID(),
-      options.roleId ?? 'app-readwrite',
+      options.roleId ?? APP_ROLE_ID,
       options.description ?? 'created in the console',
       this.nowSeconds() + (options.lifetimeSeconds ?? 60 * 86_400),
     );
@@ -264,12 +266,15 @@ export class FakeMomentoServer {
           ? 'list'
           : request.method === 'DELETE' && url.pathname.startsWith('/api-keys/')
             ? 'revoke'
-            : undefined;
+            : request.method === 'GET' && url.pathname === '/roles'
+              ? 'roles'
+              : undefined;
     const send = (status: number, json: unknown) => {
       response.writeHead(status, { 'Content-Type': 'application/json' });
       response.end(JSON.stringify(json));
     };
-    const fail = (status: number, code: string, message: string) => send(status, { code, message });
+    // Momento's error body: {code, message, err?}; err only for some errors (api-keys-http-api.md).
+    const fail = (status: number, code: string, message: string, err?: string) => send(status, { code, message, ...(err ? { err } : {}) });
     if (route === undefined) return fail(404, 'NotFound', 'no such route');
     this.keyApiCalls[route]++;
 
@@ -287,24 +292,37 @@ export class FakeMomentoServer {
     if (!caller || caller.v2 === undefined || caller.validUntil <= this.nowSeconds()) {
       return fail(401, 'Unauthorized', 'Invalid or expired API key');
     }
-    if (!this.roles.get(caller.v2.roleId)?.managesKeys) return fail(403, 'PermissionDenied', 'The API key does not grant auth-management access');
+    // GETs need auth_management "list", POST and DELETE "write": a Viewer key lists, and gets 403 on the rest.
+    if (!fakeRoleAllows(this.roles.get(caller.v2.roleId), request.method === 'GET' ? 'read' : 'write')) {
+      return fail(403, 'PermissionDenied', 'The API key does not grant the auth-management access this call needs');
+    }
 
     let answer: [number, unknown];
     switch (route) {
       case 'mint': {
-        let request: { role_id?: unknown; description?: unknown; expiry?: unknown };
+        let request: { role_id?: unknown; description?: unknown; expiry?: unknown; exclude_refresh_token?: unknown };
         try {
           request = JSON.parse(body) as typeof request;
         } catch {
           return fail(400, 'Bad Request', 'malformed JSON');
         }
-        const { role_id: roleId, description, expiry } = request;
+        const { role_id: roleId, description, expiry, exclude_refresh_token: exclude } = request;
         if (typeof roleId !== 'string' || typeof description !== 'string' || !(expiry === 'never' || typeof expiry === 'number')) {
           return fail(400, 'Bad Request', 'role_id, description and expiry are required');
         }
-        if (!this.roles.has(roleId)) return fail(404, 'NotFound', `no role ${roleId}`);
+        if (exclude !== undefined && typeof exclude !== 'boolean') return fail(400, 'Bad Request', 'exclude_refresh_token must be a boolean');
+        this.mintRequests.push({ roleId, excludeRefreshToken: exclude === true });
+        if (!this.roles.has(roleId)) return fail(404, 'NotFound', `Role not found`, `no role with id ${roleId}`);
         const minted = this.mintV2(caller.lineage, roleId, description, expiry === 'never' ? Number.MAX_SAFE_INTEGER : expiry);
-        answer = [200, { api_key: minted.apiKey, key_info: this.keyInfo(this.keys.get(minted.apiKey)!) }];
+        // An expiring key comes with a refresh token unless none was asked for; a key that never
+        // expires never gets one (terraform-provider-momento's api_key_resource schema and tests).
+        let refreshToken: string | undefined;
+        if (expiry !== 'never' && (exclude !== true || this.refreshTokenDespiteExclusion)) {
+          refreshToken = fakeJwt({ t: 'gr', akid: minted.keyId });
+          this.mintedRefreshTokens.push(refreshToken);
+          this.onIssue?.(refreshToken);
+        }
+        answer = [200, { api_key: minted.apiKey, ...(refreshToken ? { refresh_token: refreshToken } : {}), key_info: this.keyInfo(this.keys.get(minted.apiKey)!) }];
         break;
       }
       case 'list': {
@@ -323,6 +341,18 @@ export class FakeMomentoServer {
         if (!record) return fail(404, 'NotFound', `no key ${keyId}`);
         this.keys.delete(record.jwt);
         answer = [200, {}];
+        break;
+      }
+      case 'roles': {
+        // GET /roles?limit=&next_token=&type=system|custom (roles-http-api.md): paged, filtered by type.
+        const limit = Number(url.searchParams.get('limit') ?? '100');
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100) return fail(400, 'Bad Request', 'limit must be 1 to 100');
+        const type = url.searchParams.get('type');
+        if (type !== null && type !== 'system' && type !== 'custom') return fail(400, 'Bad Request', `unrecognized type ${type}`);
+        const offset = Number(url.searchParams.get('next_token') ?? '0');
+        const all = [...this.roles.values()].filter((r) => type === null || r.role_type === type);
+        const size = Math.min(limit, this.keyApiMaxPageSize);
+        answer = [200, { roles: all.slice(offset, offset + size), ...(offset + size < all.length ? { next_token: String(offset + size) } : {}) }];
         break;
       }
     }
@@ -371,8 +401,9 @@ export class FakeMomentoServer {
   }
 
   private mintV2(lineage: string, roleId: string, description: string, validUntil: number): IssuedV2Key {
-    const apiKey = fakeJwt({ t: 'g' });
+    // Like Momento's, the key says its own id (jti) and expiry (exp; none for a key that never expires).
     const keyId = randomUUID();
+    const apiKey = fakeJwt({ t: 'g', jti: keyId, ...(validUntil < Number.MAX_SAFE_INTEGER ? { exp: validUntil } : {}) });
     const issuedAt = this.nowSeconds();
     this.keys.set(apiKey, { jwt: apiKey, lineage, lifetimeSeconds: validUntil - issuedAt, validUntil, v2: { keyId, roleId, description, issuedAt } });
     this.onIssue?.(apiKey);

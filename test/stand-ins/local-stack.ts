@@ -8,6 +8,7 @@ import type * as HandlerModule from '../../src/handler.js';
 import { parseKeyFile } from '../../src/secret/key-file.js';
 import { FakeMomentoServer, type IssuedKey, type IssuedV2Key } from './fake-momento-server.js';
 import { FaultProxy } from './fault-proxy.js';
+import { OPERATOR_ROLE_ID } from '../support/momento-roles.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
 import { CREDENTIALS, REGION, SecretsManagerService, type Invoke, type StepReport } from './secrets-manager-service.js';
 
@@ -99,11 +100,11 @@ export async function startLocalStack(options: { onStep?: (report: StepReport) =
     },
     async storeV2Key(name, { roleId, lineage, extraFields = {} } = {}) {
       const key = momento.issueV2Key({ ...(roleId ? { roleId } : {}), ...(lineage ? { lineage } : {}) });
-      const value = { ...extraFields, apiKey: key.apiKey, endpoint: FAKE_V2_ENDPOINT, roleId: key.roleId, keyId: key.keyId, validUntil: key.validUntil };
+      const value = { apiKey: key.apiKey, endpoint: FAKE_V2_ENDPOINT, roleId: key.roleId, keyId: key.keyId, validUntil: key.validUntil, ...extraFields };
       return { arn: await createSecret(name, JSON.stringify(value)), key };
     },
     async storeManagementKey(name) {
-      const key = momento.issueV2Key({ roleId: 'operator' });
+      const key = momento.issueV2Key({ roleId: OPERATOR_ROLE_ID });
       return { arn: await createSecret(name, JSON.stringify({ apiKey: key.apiKey, keyId: key.keyId })), key };
     },
     createSecret,

@@ -6,6 +6,7 @@ import type { RotationDeps, StepResult } from '../../src/rotation/rotate.js';
 import { SecretStore } from '../../src/secrets-manager/secret-store.js';
 import { FakeKeyApi } from './fake-key-api.js';
 import { FakeMomento } from './fake-momento.js';
+import { APP_ROLE_ID } from './momento-roles.js';
 import { SecretsManagerModel } from './secrets-manager-model.js';
 
 /**
@@ -69,9 +70,14 @@ export function rotationHarness(options: { testCacheName?: string; remainingMs?:
       }
       return sm.storeCurrent(JSON.stringify(file));
     },
-    /** A v2 secret as a user stores it: the key from the console with its endpoint, role and key id. */
-    storeV2Current(extra: Record<string, unknown> = {}, roleId = 'app-readwrite'): { versionId: string; apiKey: string; keyId: string } {
-      const { apiKey, keyId } = keyApi.issueKey(roleId, 'created in the console', Math.floor(clock.now / 1000) + 60 * 86_400);
+    /**
+     * A v2 secret as a user stores it: the key from the console with its endpoint, role and key id.
+     * The key expires in 60 days, or at `extra.validUntil` when that is a number: a stored
+     * validUntil is then the key's own expiry (its exp claim), as the console shows it.
+     */
+    storeV2Current(extra: Record<string, unknown> = {}, roleId = APP_ROLE_ID): { versionId: string; apiKey: string; keyId: string } {
+      const expiresAt = typeof extra.validUntil === 'number' ? extra.validUntil : Math.floor(clock.now / 1000) + 60 * 86_400;
+      const { apiKey, keyId } = keyApi.issueKey(roleId, 'created in the console', expiresAt);
       const versionId = sm.storeCurrent(JSON.stringify({ apiKey, endpoint: V2_ENDPOINT, roleId, keyId, ...extra }));
       return { versionId, apiKey, keyId };
     },

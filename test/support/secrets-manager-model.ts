@@ -77,6 +77,11 @@ export class SecretsManagerModel {
     return token;
   }
 
+  /** A createSecret that happened elsewhere (another release of the function, say): the AWSPENDING version gets `value`. */
+  storePending(token: string, value: string): void {
+    this.versions.get(token)!.value = value;
+  }
+
   /** RotateImmediately=false: the AWSPENDING version holds a copy of the current value. */
   startTestOnlyRotation(token: string = randomUUID()): string {
     this.startRotation(token);

@@ -36,9 +36,19 @@ export function fakeV1Key(endpoint = 'cell-us-east-1-1.prod.a.momentohq.com'): s
   return register(Buffer.from(JSON.stringify({ endpoint, api_key: jwt })).toString('base64'));
 }
 
-/** A v2 (global) key: a JWT with t = "g". */
-export function fakeV2Key(): string {
-  return fakeJwt({ t: 'g' });
+/**
+ * A v2 (global) key: a JWT with t = "g", its key id as `jti` (random unless given) and its
+ * expiry as `exp` (none unless given), as Momento issues them (momento-cli decode.rs).
+ * `jti: null` leaves the claim out.
+ */
+export function fakeV2Key(claims: { jti?: string | null; exp?: number } = {}): string {
+  const { jti = randomUUID(), exp } = claims;
+  return fakeJwt({ t: 'g', jti: jti ?? undefined, ...(exp !== undefined ? { exp } : {}) });
+}
+
+/** The key id (jti claim) of a key made by fakeV2Key or a fake Momento. */
+export function jtiOf(apiKey: string): string {
+  return (JSON.parse(Buffer.from(apiKey.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti;
 }
 
 export function fakeRefreshToken(): string {

@@ -7,10 +7,11 @@ import {
 import { readFile } from 'node:fs/promises';
 import { inspectApiKey } from '../../momento/api-key.js';
 import { rememberSecret } from '../../observability/redact.js';
+import { keyManagementAccess, type KeyInfo, type RoleInfo } from '../../momento/key-management.js';
 import { describeKeyFile, parseKeyFile, type MomentoKeyFile } from '../../secret/key-file.js';
-import { checkEndpointHost, CliError, usage } from '../errors.js';
-import type { KeyInfo } from '../../momento/key-management.js';
-import { keyApiAccess, listKeys } from '../key-api.js';
+import { endpointFor } from '../endpoint.js';
+import { CliError, usage } from '../errors.js';
+import { keyApiAccess, listKeys, listRoles, resolveRole } from '../key-api.js';
 import type { Output } from '../output.js';
 
 export interface ImportOptions {
@@ -20,18 +21,17 @@ export interface ImportOptions {
   readonly kmsKeyId: string | undefined;
   readonly description: string | undefined;
   readonly tags: readonly { Key: string; Value: string }[];
-  /** v2 keys: the region base endpoint, role id and key id, for a bare key (or to fill a JSON file's gaps). */
+  /** v2 keys: the region base endpoint in any form Momento shows it (default: the secret's Region's). */
   readonly endpoint?: string | undefined;
+  /** v2 keys: the key's role by name or id (default: Momento's listing of the key, with a management secret). */
+  readonly role?: string | undefined;
+  /** v2 keys: the key's role by id. */
   readonly roleId?: string | undefined;
+  /** v2 keys: must equal the key's own id (its jti claim), which is what is stored. */
   readonly keyId?: string | undefined;
-  /** v2 keys: check the key id, role and expiry at Momento (GET /api-keys) with this management secret. */
+  /** v2 keys: derive the role and check the key at Momento (GET /api-keys, GET /roles) with this management secret. */
   readonly managementSecretId?: string | undefined;
 }
-
-/** Where the Momento console shows what a v2 secret needs beside the key. */
-const V2_FIELDS_HINT =
-  'The Momento console shows them when it creates the key, and its API keys page lists each key\'s id and role; ' +
-  'the endpoint is the region base endpoint (e.g. cell-4-us-west-2-1.prod.a.momentohq.com).';
 
 /**
  * Stores a key file downloaded from the Momento console: checks it, then creates the
@@ -85,7 +85,7 @@ export async function importKey(client: SecretsManagerClient, options: ImportOpt
   return { action: 'stored', arn: existing.ARN, versionId: put.VersionId };
 }
 
-/** A v2 key (JSON file, or a bare key with flags) or a v1 key file, checked for what its rotation needs. */
+/** A v2 key (pasted bare, or a JSON file) or a v1 key file, checked for what its rotation needs. */
 async function checkImport(
   client: SecretsManagerClient,
   text: string,
@@ -95,8 +95,6 @@ async function checkImport(
   now: number,
 ): Promise<MomentoKeyFile> {
   const bare = text.trim();
-  const v2Flags = { endpoint: options.endpoint, roleId: options.roleId, keyId: options.keyId };
-  const anyV2Flag = Object.values(v2Flags).some((v) => v !== undefined);
   let fields: Record<string, unknown> | undefined;
   if (inspectApiKey(bare).kind === 'v2') {
     rememberSecret(bare);
@@ -106,60 +104,193 @@ async function checkImport(
     if (parsed.ok && inspectApiKey(parsed.file.apiKey).kind === 'v2') {
       rememberSecret(parsed.file.apiKey);
       fields = { ...parsed.file.fields };
+    } else if (!parsed.ok && parsed.reason === 'invalid') {
+      // A v2 key file with a field in error (an endpoint with a port, say): still a v2 key, whose checks below name the field.
+      let json: Record<string, unknown> = {};
+      try {
+        json = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        // trailing commas: read as a v1 file below, whose check names the problem
+      }
+      if (typeof json?.apiKey === 'string' && inspectApiKey(json.apiKey.trim()).kind === 'v2') {
+        rememberSecret(json.apiKey.trim());
+        fields = { ...json, apiKey: json.apiKey.trim() };
+      }
     }
   }
   if (fields === undefined) {
-    if (anyV2Flag || options.managementSecretId) throw usage('--endpoint, --role-id, --key-id and --management-secret-id are for v2 keys; this is not one.');
+    const v2Flags = [options.endpoint, options.role, options.roleId, options.keyId, options.managementSecretId];
+    if (v2Flags.some((v) => v !== undefined)) throw usage('--endpoint, --role, --role-id, --key-id and --management-secret-id are for v2 keys; this is not one.');
     return checkKeyFile(text, source, now);
   }
-  // Flags fill what the file lacks; a flag that contradicts the file is a mistake to stop on.
-  for (const [field, flag] of Object.entries(v2Flags)) {
-    if (flag === undefined) continue;
-    if (typeof fields[field] === 'string' && fields[field] !== flag) {
-      throw new CliError(`${source} says "${field}" is "${String(fields[field])}", but --${flagName(field)} says "${flag}". Which key is this?`);
+  return deriveV2KeyFile(client, fields, source, options, io, now);
+}
+
+/** Where each derived field came from, printed so the operator sees what was stored and why. */
+interface Derivation {
+  readonly field: string;
+  readonly value: string;
+  readonly from: string;
+}
+
+/**
+ * A pasted v2 key becomes a rotatable secret: the key id and expiry are the key's own
+ * claims (jti, exp); the role is Momento's listing of that key id (or --role without a
+ * management key); the endpoint is --endpoint, the file's, or the secret's AWS Region's in
+ * Momento's regions table. Nothing is stored when any of it does not hold.
+ */
+async function deriveV2KeyFile(
+  client: SecretsManagerClient,
+  fields: Record<string, unknown>,
+  source: string,
+  options: ImportOptions,
+  io: Output,
+  now: number,
+): Promise<MomentoKeyFile> {
+  const apiKey = fields.apiKey as string;
+  const claims = inspectApiKey(apiKey);
+  const derived: Derivation[] = [];
+  if (options.role !== undefined && options.roleId !== undefined) throw usage('Pass --role or --role-id, not both.');
+  const roleArg = options.roleId ?? options.role;
+  const roleFlag = options.roleId !== undefined ? '--role-id' : '--role';
+
+  // The key id is the key's own (jti): a stored or typed id that differs would name another key for revocation.
+  for (const [given, what] of [
+    [typeof fields.keyId === 'string' ? fields.keyId : undefined, `${source}'s "keyId"`],
+    [options.keyId, '--key-id'],
+  ] as const) {
+    if (given !== undefined && given !== claims.keyId) {
+      throw new CliError(
+        `${what} is ${given}, but the key's own id (its jti claim) is ${claims.keyId ?? 'absent'}. The key id is read from the key: ` +
+          `drop ${what === '--key-id' ? '--key-id' : '"keyId"'} (nothing was stored).`,
+      );
     }
-    fields[field] = flag;
   }
-  const parsed = parseKeyFile(JSON.stringify(fields));
-  if (!parsed.ok) throw new CliError(`${source} is not a Momento key file: ${parsed.problem}.`);
-  const file = parsed.file;
-  const missing = (['endpoint', 'roleId', 'keyId'] as const).filter((f) => file[f] === undefined);
-  if (missing.length > 0) {
-    throw new CliError(
-      `${source} holds a v2 API key without ${missing.map((f) => `"${f}"`).join(', ')}: the rotation needs the endpoint to use the key, ` +
-        `the role to mint its successor, and the key id to revoke it. Pass ${missing.map((f) => `--${flagName(f)}`).join(', ')}. ${V2_FIELDS_HINT}`,
-    );
+  if (claims.keyId !== undefined) derived.push({ field: 'keyId', value: claims.keyId, from: 'the key (its jti claim)' });
+  else io.err('Warning: this key has no key id (jti claim): it will rotate, but it can never be revoked by id.');
+
+  // Expiry: the key's exp claim, over a file's validUntil.
+  let validUntil = claims.expiresAt;
+  const storedValidUntil = typeof fields.validUntil === 'number' || typeof fields.validUntil === 'string' ? Number(fields.validUntil) : undefined;
+  if (validUntil !== undefined) {
+    if (storedValidUntil !== undefined && storedValidUntil !== validUntil) {
+      io.err(`Warning: ${source}'s "validUntil" (${iso(storedValidUntil)}) differs from the key's own expiry (${iso(validUntil)}, its exp claim); the key's is stored.`);
+    }
+    derived.push({ field: 'validUntil', value: iso(validUntil), from: 'the key (its exp claim)' });
   }
-  checkEndpointHost(file.endpoint!, '"endpoint"');
-  if (file.validUntil !== undefined && file.validUntil * 1000 <= now) {
-    throw new CliError(`${source} holds a key that expired at ${new Date(file.validUntil * 1000).toISOString()}. Create a new key in the console.`);
+
+  // Endpoint: as pasted (any form Momento shows), else the secret's AWS Region's cell.
+  const fileEndpoint = typeof fields.endpoint === 'string' ? fields.endpoint : undefined;
+  const { endpoint, from } = await endpointFor(
+    client,
+    options.endpoint ?? fileEndpoint,
+    options.endpoint !== undefined ? '--endpoint' : `${source}'s "endpoint"`,
+  );
+  derived.push({ field: 'endpoint', value: endpoint, from });
+
+  // Role: Momento's listing of this key id, checked against what the user said.
+  let roleId: string;
+  const storedRoleId = typeof fields.roleId === 'string' && fields.roleId.trim() !== '' ? fields.roleId.trim() : undefined;
+  if (validUntil !== undefined && validUntil * 1000 <= now) {
+    throw new CliError(`${source} holds a key that expired at ${iso(validUntil)}. Create a new key in the console (nothing was stored).`);
   }
   if (options.managementSecretId === undefined) {
-    io.err(`Not checked at Momento: key id ${file.keyId} and role ${file.roleId}. Pass --management-secret-id to check them before storing.`);
-    return file;
+    if (roleArg !== undefined && storedRoleId !== undefined && roleArg !== storedRoleId) {
+      throw new CliError(`${source} says "roleId" is ${storedRoleId}, but ${roleFlag} says ${roleArg}. Which role is the key's? (nothing was stored)`);
+    }
+    const given = roleArg ?? storedRoleId;
+    if (given === undefined) {
+      throw new CliError(
+        `Which role does this key have? Pass --role (its name or id, as the Momento console shows it), or ` +
+          `--management-secret-id NAME to read it from Momento (nothing was stored).`,
+      );
+    }
+    roleId = given;
+    if (validUntil === undefined && storedValidUntil === undefined && claims.keyId !== undefined) {
+      io.err('The key has no exp claim: it never expires, unless Momento says otherwise (pass --management-secret-id to ask).');
+    }
+    derived.push({ field: 'roleId', value: roleId, from: `${roleArg !== undefined ? roleFlag : source}, not checked at Momento` });
+    io.err(
+      `Not checked at Momento: that key ${claims.keyId ?? ''} exists, is not revoked, and has role ${roleId}` +
+        `${roleArg !== undefined && !/^r-/.test(roleArg) ? ' (if that is a role name, not its id, the first rotation fails and names the id)' : ''}. ` +
+        'Pass --management-secret-id to check before storing.',
+    );
+  } else {
+    const access = await keyApiAccess(client, options.managementSecretId);
+    const what = 'check the key at Momento (nothing was stored)';
+    const listed = await listKeys(access, what);
+    if (claims.keyId === undefined) throw new CliError('The key has no key id (jti claim), so Momento\'s listing cannot be checked for it (nothing was stored).');
+    const info = listed.find((k) => k.keyId === claims.keyId);
+    if (info === undefined) {
+      throw new CliError(
+        `Momento does not list key ${claims.keyId} in the management key's account: it was revoked, has expired, or belongs to another account (nothing was stored).`,
+      );
+    }
+    if (info.expiresAt !== undefined && info.expiresAt * 1000 <= now) {
+      throw new CliError(`Key ${info.keyId} expired at ${iso(info.expiresAt)}, says Momento. Create a new key in the console (nothing was stored).`);
+    }
+    const roles = await listRoles(access, what);
+    const listedRole = roles.find((r) => r.roleId === info.roleId);
+    for (const [given, flag] of [
+      [roleArg, roleFlag],
+      [storedRoleId, `${source}'s "roleId"`],
+    ] as const) {
+      if (given === undefined) continue;
+      const role = resolveRole(roles, given, flag, flag === '--role' ? 'name-or-id' : 'id');
+      if (role.roleId !== info.roleId) {
+        throw new CliError(
+          `${flag} says role ${role.roleName} (${role.roleId}), but Momento lists key ${info.keyId} with role ` +
+            `${listedRole?.roleName ?? '?'} (${info.roleId}): its successors would get the wrong role. Drop ${flag}, or check the key (nothing was stored).`,
+        );
+      }
+    }
+    roleId = info.roleId;
+    derived.push({ field: 'roleId', value: roleId, from: `Momento's listing of key ${info.keyId}${listedRole ? ` (role ${listedRole.roleName})` : ''}` });
+    if (validUntil === undefined && info.expiresAt !== undefined) {
+      validUntil = info.expiresAt;
+      derived.push({ field: 'validUntil', value: iso(validUntil), from: `Momento's listing of key ${info.keyId}` });
+    }
+    adviseOnManagementKey(access.managementKeyId, listed, roles, options.managementSecretId, io);
   }
-  const access = await keyApiAccess(client, options.managementSecretId);
-  return checkedAtMomento(file, await listKeys(access, 'check the key at Momento (nothing was stored)'), now);
+  if (validUntil !== undefined && validUntil * 1000 <= now) {
+    throw new CliError(`${source} holds a key that expired at ${iso(validUntil)}. Create a new key in the console (nothing was stored).`);
+  }
+
+  const next: Record<string, unknown> = { ...fields, apiKey, endpoint, roleId };
+  delete next.keyId;
+  delete next.validUntil;
+  if (claims.keyId !== undefined) next.keyId = claims.keyId;
+  if (validUntil !== undefined) next.validUntil = validUntil;
+  const parsed = parseKeyFile(JSON.stringify(next));
+  if (!parsed.ok) throw new CliError(`${source} is not a Momento key file: ${parsed.problem}.`);
+  io.out('Derived for the secret:');
+  for (const d of derived) io.out(`  ${d.field.padEnd(10)}  ${d.value}  (from ${d.from})`);
+  return parsed.file;
 }
 
-/** The key as Momento lists it: the id must exist, with the file's role, unexpired. Momento's expiry becomes validUntil. */
-export function checkedAtMomento(file: MomentoKeyFile, listed: readonly KeyInfo[], now: number): MomentoKeyFile {
-  const info = listed.find((k) => k.keyId === file.keyId);
-  if (!info) {
-    throw new CliError(`Momento has no key with id ${file.keyId} in the management key's account: it was revoked, has expired, or the id is wrong. ${V2_FIELDS_HINT}`);
+/** Whether the management key can rotate, read from its own role at Momento; advice only, never a refusal. */
+function adviseOnManagementKey(
+  managementKeyId: string | undefined,
+  listed: readonly KeyInfo[],
+  roles: readonly RoleInfo[],
+  managementSecretId: string,
+  io: Output,
+): void {
+  const roleId = listed.find((k) => k.keyId === managementKeyId)?.roleId;
+  const role = roles.find((r) => r.roleId === roleId);
+  if (role === undefined) {
+    io.err(`Not checked: whether the management key in ${managementSecretId} may mint and revoke keys (Momento did not list its role).`);
+    return;
   }
-  if (info.roleId !== file.roleId) {
-    throw new CliError(`Key ${file.keyId} has role ${info.roleId} at Momento, not ${file.roleId}: its successors would get the wrong role. Pass --role-id ${info.roleId}, or check the key id.`);
+  if (!keyManagementAccess(role).mintAndRevoke) {
+    io.err(
+      `Warning: the management key in ${managementSecretId} has role ${role.roleName} (${role.roleId}), which may list keys but not mint or revoke them: ` +
+        'the rotation function cannot rotate with it. Store a key whose role grants auth_management read, write and list (see the README).',
+    );
   }
-  if (info.expiresAt !== undefined && info.expiresAt * 1000 <= now) {
-    throw new CliError(`Key ${file.keyId} expired at ${new Date(info.expiresAt * 1000).toISOString()}, says Momento. Create a new key in the console.`);
-  }
-  // Momento's expiry is the truth: the function reports days to expiry from validUntil.
-  const validUntil = info.expiresAt ?? file.validUntil;
-  return { ...file, validUntil, fields: { ...file.fields, ...(validUntil !== undefined ? { validUntil } : {}) } };
 }
 
-const flagName = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 /** The file must be one the rotation can work with: a parseable key, a refresh token, a future validUntil. */
 async function checkKeyFile(text: string, source: string, now: number): Promise<MomentoKeyFile & { validUntil: number }> {

@@ -3,15 +3,22 @@ import { inspectApiKey } from '../../momento/api-key.js';
 import { fingerprint } from '../../observability/fingerprint.js';
 import { rememberSecret } from '../../observability/redact.js';
 import { parseKeyFile } from '../../secret/key-file.js';
-import { checkEndpointHost, CliError } from '../errors.js';
+import { CliError } from '../errors.js';
+import { endpointFor } from '../endpoint.js';
+import { keyApiAccess, listRoles, resolveRole } from '../key-api.js';
 import { inspectSecret } from '../inspect-secret.js';
 import type { Output } from '../output.js';
 import { rotate } from './rotate.js';
 
 export interface MigrateOptions {
   readonly secretId: string;
-  readonly roleId: string;
-  readonly endpoint: string;
+  /** The role, by name or id (by id only when `byIdOnly`). */
+  readonly role: string;
+  readonly byIdOnly?: boolean;
+  /** Any form Momento shows; undefined: the secret's AWS Region's. */
+  readonly endpoint: string | undefined;
+  /** Resolves and checks the role at Momento (GET /roles). */
+  readonly managementSecretId?: string | undefined;
   /** Start the migrating rotation now and follow it. */
   readonly rotate: boolean;
   readonly timeoutSeconds: number;
@@ -24,8 +31,15 @@ export interface MigrateOptions {
  * function needs a management secret for it). The v1 key itself is unchanged, and stays valid.
  */
 export async function migrate(client: SecretsManagerClient, options: MigrateOptions, io: Output) {
-  const { secretId, roleId, endpoint } = options;
-  checkEndpointHost(endpoint, '--endpoint');
+  const { secretId } = options;
+  const { endpoint } = await endpointFor(client, options.endpoint, '--endpoint');
+  let roleId = options.role;
+  if (options.managementSecretId !== undefined) {
+    const roles = await listRoles(await keyApiAccess(client, options.managementSecretId), 'check the role at Momento (nothing was stored)');
+    roleId = resolveRole(roles, options.role, options.byIdOnly ? '--role-id' : '--role', options.byIdOnly ? 'id' : 'name-or-id').roleId;
+  } else {
+    io.err(`Not checked at Momento: role ${roleId}${options.byIdOnly ? '' : ' (as an id; a role name is resolved only with --management-secret-id)'}.`);
+  }
   const before = await inspectSecret(client, secretId);
   if (before.pendingVersionId !== undefined) {
     throw new CliError(

@@ -135,8 +135,8 @@ async function prepareRevocation(client: SecretsManagerClient, secretId: string,
   }
   if (parsed.file.keyId === undefined) {
     throw new CliError(
-      `AWSCURRENT of ${secretId} has no "keyId", so its key cannot be revoked by id. Add the key id (the Momento console's ` +
-        'API keys page lists it beside the key) to the secret and run again, or rotate and revoke the key in the console.',
+      `The AWSCURRENT key of ${secretId} carries no key id (its jti claim), so it cannot be revoked by id: ` +
+        'rotate without --revoke-previous, then revoke the old key in the Momento console.',
     );
   }
   const access = await keyApiAccess(client, managementSecretId);

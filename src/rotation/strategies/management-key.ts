@@ -14,7 +14,11 @@ import type { RotationDeps } from '../rotate.js';
 
 export interface ManagementKey {
   readonly apiKey: string;
-  /** When the management secret records it: never revoke the key we manage with. */
+  /**
+   * The management key's own id, its `jti` claim (whatever its secret stores as "keyId"):
+   * never revoke the key we manage with. Undefined when the key has none; then nothing is
+   * revoked, since it could not be told apart from the keys being revoked.
+   */
   readonly keyId: string | undefined;
 }
 
@@ -43,15 +47,13 @@ export async function readManagementKey(deps: Pick<RotationDeps, 'secrets' | 'ma
   rememberSecret(stored.secretString);
   const text = stored.secretString.trim();
   let apiKey = text;
-  let keyId: string | undefined;
   if (text.startsWith('{')) {
     const parsed = parseKeyFile(text);
     if (!parsed.ok) throw new ManagementSecretInvalidError(secretId, parsed.problem);
     apiKey = parsed.file.apiKey;
-    keyId = parsed.file.keyId;
   }
   rememberSecret(apiKey);
-  const kind = inspectApiKey(apiKey).kind;
+  const { kind, keyId } = inspectApiKey(apiKey);
   if (kind !== 'v2') {
     throw new ManagementSecretInvalidError(
       secretId,
@@ -64,7 +66,7 @@ export async function readManagementKey(deps: Pick<RotationDeps, 'secrets' | 'ma
 /** A key-API failure as the error a user acts on. Anything else passes through unchanged. */
 export function keyApiFailureAsRotationError(
   error: unknown,
-  context: { secretId: string; managementSecretId: string; roleId?: string },
+  context: { secretId: string; managementSecretId: string; roleId?: string; roles?: readonly { roleId: string; roleName: string }[] },
 ): unknown {
   if (!(error instanceof KeyApiError)) return error;
   const detail = scrub(error.detail);
@@ -73,7 +75,7 @@ export function keyApiFailureAsRotationError(
     case 'forbidden':
       return new ManagementKeyRejectedError(context.managementSecretId, error.failure, detail);
     case 'not-found':
-      return new UnknownRoleError(context.secretId, context.roleId ?? '', detail);
+      return new UnknownRoleError(context.secretId, context.roleId ?? '', detail, context.roles);
     case 'bad-request':
       return new KeyApiRequestRefusedError(context.secretId, error.operation, detail);
     case 'unavailable':

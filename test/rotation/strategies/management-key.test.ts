@@ -30,12 +30,21 @@ function read(stored: StoredValue | Error) {
 }
 
 describe('readManagementKey', () => {
-  it('reads AWSCURRENT of the management secret: {"apiKey", "keyId"} or the bare key, trimmed', async () => {
-    const key = fakeV2Key();
+  it('reads AWSCURRENT of the management secret: {"apiKey", "keyId"} or the bare key, trimmed; its id is its jti either way', async () => {
+    const key = fakeV2Key({ jti: 'mgmt-1' });
     const json = read({ found: true, secretString: ` ${JSON.stringify({ apiKey: key, keyId: 'mgmt-1', note: 'x' })}\n` });
     await expect(json.result).resolves.toEqual({ apiKey: key, keyId: 'mgmt-1' });
     expect(json.reads).toEqual([`${MANAGEMENT} AWSCURRENT`]);
-    await expect(read({ found: true, secretString: `\n${key} ` }).result).resolves.toEqual({ apiKey: key, keyId: undefined });
+    await expect(read({ found: true, secretString: `\n${key} ` }).result).resolves.toEqual({ apiKey: key, keyId: 'mgmt-1' });
+  });
+
+  it('takes the management key\'s id from its jti claim, never from a stored "keyId" that names another key or from none', async () => {
+    const key = fakeV2Key({ jti: 'mgmt-real' });
+    await expect(read({ found: true, secretString: JSON.stringify({ apiKey: key, keyId: 'key-of-an-app' }) }).result).resolves.toEqual({ apiKey: key, keyId: 'mgmt-real' });
+    await expect(read({ found: true, secretString: JSON.stringify({ apiKey: key }) }).result).resolves.toEqual({ apiKey: key, keyId: 'mgmt-real' });
+    const noJti = fakeV2Key({ jti: null });
+    await expect(read({ found: true, secretString: JSON.stringify({ apiKey: noJti, keyId: 'mgmt-claimed' }) }).result).resolves.toEqual({ apiKey: noJti, keyId: undefined });
+    await expect(read({ found: true, secretString: noJti }).result).resolves.toEqual({ apiKey: noJti, keyId: undefined });
   });
 
   it('remembers the management key and its secret text, so that logs and errors never show them', async () => {
@@ -88,9 +97,22 @@ describe('keyApiFailureAsRotationError', () => {
     expect((forbidden as Error).message).toContain(`The management key in ${MANAGEMENT} is not allowed to manage API keys (403; role Viewer)`);
     const notFound = keyApiFailureAsRotationError(new KeyApiError('not-found', 'mint', 'no role'), context);
     expect(notFound).toBeInstanceOf(UnknownRoleError);
-    expect((notFound as Error).message).toContain('Momento does not know the role "app-readwrite" named by the AWSCURRENT value of secret momento/api-key (404; no role)');
+    expect((notFound as Error).message).toContain(
+      'Momento does not know the role id "app-readwrite" sent to mint the successor of the AWSCURRENT key of secret momento/api-key (404; no role)',
+    );
+    expect((notFound as Error).message).toContain('(the console lists roles under Access Control)');
     const noRole = keyApiFailureAsRotationError(new KeyApiError('not-found', 'mint', ''), { secretId: 'momento/api-key', managementSecretId: MANAGEMENT });
-    expect((noRole as Error).message).toContain('Momento does not know the role "" named by');
+    expect((noRole as Error).message).toContain('Momento does not know the role id "" sent to mint');
+    const withRoles = keyApiFailureAsRotationError(new KeyApiError('not-found', 'mint', 'no role'), {
+      ...context,
+      roles: [
+        { roleId: 'r-operator', roleName: 'Operator' },
+        { roleId: 'r-5c1e0a7b', roleName: 'app-readwrite' },
+      ],
+    });
+    expect(withRoles).toBeInstanceOf(UnknownRoleError);
+    expect((withRoles as Error).message).toContain('Did you mean r-5c1e0a7b?');
+    expect((withRoles as Error).message).toContain("The account's roles (name → id): Operator → r-operator, app-readwrite → r-5c1e0a7b.");
     const badRequest = keyApiFailureAsRotationError(new KeyApiError('bad-request', 'mint', 'bad expiry'), context);
     expect(badRequest).toBeInstanceOf(KeyApiRequestRefusedError);
     expect((badRequest as Error).message).toContain("refused to mint for secret momento/api-key as a bad request (bad expiry)");

@@ -10,12 +10,14 @@ import {
   UnknownRoleError,
 } from '../../../src/rotation/errors.js';
 import { createHash } from 'node:crypto';
+import { fingerprint } from '../../../src/observability/fingerprint.js';
 import { metrics } from '../../../src/observability/metrics.js';
 import { mintedKeyDescription, parseMintedKeyDescription, revokeRetiredKeys, secretTag } from '../../../src/rotation/strategies/mint-v2.js';
 import { captureOutputAndCheckForLeaks, expectFailure } from '../../support/capture-output.js';
 import { MANAGEMENT_SECRET_ID, rotationHarness, V2_ENDPOINT, type Harness } from '../../support/harness.js';
 import { serviceError } from '../../support/secrets-manager-model.js';
-import { consoleKeyFile, DAY, fakeV1Key } from '../../support/secrets.js';
+import { APP_ROLE_ID, APP_ROLE_NAME, OPERATOR_ROLE_ID, VIEWER_ROLE_ID } from '../../support/momento-roles.js';
+import { consoleKeyFile, DAY, fakeV1Key, fakeV2Key, jtiOf } from '../../support/secrets.js';
 
 const output = captureOutputAndCheckForLeaks();
 let h: Harness;
@@ -45,7 +47,7 @@ describe('a v2 rotation', () => {
 
     expect(h.keyApi.count('mint')).toBe(1);
     const request = h.keyApi.calls.find((c) => c.op === 'mint')!.request!;
-    expect(request.roleId).toBe('app-readwrite');
+    expect(request.roleId).toBe(APP_ROLE_ID);
     expect(request.expiresAt).toBe(Math.floor(h.clock.now / 1000) + 30 * DAY);
     // The description names the secret and the version it was minted for.
     expect(request.description).toContain(h.sm.name);
@@ -54,7 +56,7 @@ describe('a v2 rotation', () => {
 
     const next = valueAt('AWSCURRENT');
     expect(Object.keys(next).sort()).toEqual(['apiKey', 'cacheName', 'endpoint', 'keyId', 'roleId', 'validUntil']);
-    expect(next).toMatchObject({ endpoint: V2_ENDPOINT, roleId: 'app-readwrite', cacheName: 'orders', validUntil: request.expiresAt });
+    expect(next).toMatchObject({ endpoint: V2_ENDPOINT, roleId: APP_ROLE_ID, cacheName: 'orders', validUntil: request.expiresAt });
     expect(next.apiKey).not.toBe(apiKey);
     expect(h.keyApi.keyIdOf(next.apiKey as string)).toBe(next.keyId);
     expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
@@ -84,7 +86,7 @@ describe('a v2 rotation', () => {
     const { keyId } = h.storeV2Current();
     await h.rotate();
     const minted = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.message === 'Minted a successor key at Momento')!;
-    expect(minted).toMatchObject({ keyId: valueAt('AWSCURRENT').keyId, roleId: 'app-readwrite', previousKeyId: keyId });
+    expect(minted).toMatchObject({ keyId: valueAt('AWSCURRENT').keyId, roleId: APP_ROLE_ID, previousKeyId: keyId });
     expect(minted.keyFingerprint).toMatch(/^sha256:[0-9a-f]{8}$/);
   });
 
@@ -178,7 +180,7 @@ describe('revocation rules', () => {
 
   it('2. after each finishSecret, exactly the AWSCURRENT and AWSPREVIOUS keys stay valid; the imported console key goes when it falls out', async () => {
     const { keyId: consoleKeyId } = h.storeV2Current();
-    const stranger = h.keyApi.issueKey('app-readwrite', 'another application\'s key');
+    const stranger = h.keyApi.issueKey(APP_ROLE_ID, 'another application\'s key');
     await h.rotate();
     expect(h.keyApi.isValid(consoleKeyId)).toBe(true); // AWSPREVIOUS
     for (let i = 0; i < 3; i++) {
@@ -192,7 +194,7 @@ describe('revocation rules', () => {
   it('2. never touches keys minted for another secret, even one of the same name in another account', async () => {
     h.storeV2Current();
     const elsewhere = { arn: h.sm.arn.replace('123456789012', '210987654321'), name: h.sm.name };
-    const other = h.keyApi.issueKey('app-readwrite', mintedKeyDescription(elsewhere, randomUUID(), undefined));
+    const other = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(elsewhere, randomUUID(), undefined));
     await h.rotate();
     await h.rotate();
     expect(h.keyApi.isValid(other.keyId)).toBe(true);
@@ -202,20 +204,28 @@ describe('revocation rules', () => {
     h.storeV2Current();
     await h.rotate();
     const inFlight = h.sm.startRotation();
-    const minted = h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, inFlight, undefined));
-    const stale = h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, randomUUID(), undefined));
+    const minted = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, inFlight, undefined));
+    const stale = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, randomUUID(), undefined));
     await h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn });
     expect(h.keyApi.isValid(minted.keyId)).toBe(true);
     expect(h.keyApi.isValid(stale.keyId)).toBe(false);
   });
 
-  it('2. never revokes the management key, even when it was once this secret\'s key', async () => {
-    const { apiKey, keyId } = h.storeV2Current({}, 'operator');
-    h.sm.otherSecrets.set(MANAGEMENT_SECRET_ID, JSON.stringify({ apiKey, keyId }));
+  it.each([
+    ['its own key id', (apiKey: string, keyId: string) => JSON.stringify({ apiKey, keyId })],
+    ['a "keyId" naming another key', (apiKey: string) => JSON.stringify({ apiKey, keyId: `key-${randomUUID()}` })],
+    ['no "keyId"', (apiKey: string) => JSON.stringify({ apiKey })],
+    ['the bare key', (apiKey: string) => apiKey],
+  ])('2. never revokes the management key, even when it was once this secret\'s key and its secret stores %s', async (_label, managementSecret) => {
+    const { apiKey, keyId } = h.storeV2Current({}, OPERATOR_ROLE_ID);
+    h.sm.otherSecrets.set(MANAGEMENT_SECRET_ID, managementSecret(apiKey, keyId));
     await h.rotate();
     await h.rotate();
     await h.rotate();
     expect(h.keyApi.isValid(keyId)).toBe(true);
+    // Revocation did run: the key that fell out of AWSPREVIOUS went, the management key stayed.
+    expect(h.keyApi.revoked).toHaveLength(1);
+    expect(liveKeyIds()).toEqual([keyId, ...storedKeyIds('AWSCURRENT', 'AWSPREVIOUS')].sort());
   });
 
   it('3. a failed revocation does not fail the promotion; it is logged, counted, and retried by the next expiry report', async () => {
@@ -259,14 +269,171 @@ describe('revocation rules', () => {
   });
 });
 
+/** Stores a v2 key file as AWSCURRENT exactly as given (no harness defaults), with a console key that has these claims. */
+function storeConsoleKey(claims: { exp?: number }, fields: (key: { apiKey: string; keyId: string }) => Record<string, unknown>) {
+  const key = h.keyApi.issueKey(APP_ROLE_ID, 'created in the console', claims.exp);
+  const versionId = h.sm.storeCurrent(JSON.stringify({ apiKey: key.apiKey, endpoint: V2_ENDPOINT, roleId: APP_ROLE_ID, ...fields(key) }));
+  return { ...key, versionId };
+}
+
+function logRecords(): Record<string, unknown>[] {
+  return output
+    .lines()
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((r) => typeof r.message === 'string');
+}
+
+describe('the key says its own id and expiry: stored fields that disagree are reported, never trusted', () => {
+  it('a stored "keyId" naming another application\'s live key (a typo): after two rotations that key is still valid, and the original key was revoked by its jti', async () => {
+    const other = h.keyApi.issueKey(APP_ROLE_ID, "another application's key");
+    const original = storeConsoleKey({}, () => ({ keyId: other.keyId }));
+    expect(jtiOf(original.apiKey)).toBe(original.keyId);
+
+    await h.rotate();
+    expect(h.keyApi.isValid(original.keyId)).toBe(true); // AWSPREVIOUS
+    expect(h.keyApi.isValid(other.keyId)).toBe(true);
+
+    await h.rotate(); // the original key falls out of AWSPREVIOUS
+    expect(h.keyApi.isValid(other.keyId)).toBe(true);
+    expect(h.keyApi.isValid(original.keyId)).toBe(false);
+    expect(h.keyApi.revoked).toEqual([original.keyId]);
+    expect(liveKeyIds()).toEqual([...storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'), other.keyId].sort());
+    // Because the first successor's description named its predecessor by the key's own id, not by what was stored.
+    const firstMint = h.keyApi.calls.find((c) => c.op === 'mint')!.request!;
+    expect(parseMintedKeyDescription(firstMint.description)?.predecessorKeyId).toBe(original.keyId);
+  });
+
+  it('upgrade: a key minted by the previous release names a mistyped "keyId" (another application\'s key) as its predecessor: that key is reported, never revoked', async () => {
+    const other = h.keyApi.issueKey(APP_ROLE_ID, "another application's key");
+    // What the previous release left: the original key in AWSPREVIOUS, its successor in AWSCURRENT, described `after <stored keyId>`.
+    const original = h.storeV2Current();
+    const token = h.sm.startRotation();
+    const successor = h.keyApi.issueKey(APP_ROLE_ID, `${mintedKeyDescription(h.sm, token, undefined)} after ${other.keyId}`, Math.floor(h.clock.now / 1000) + 30 * DAY);
+    h.sm.storePending(token, JSON.stringify({ apiKey: successor.apiKey, endpoint: V2_ENDPOINT, roleId: APP_ROLE_ID, keyId: successor.keyId }));
+    for (const step of ['testSecret', 'finishSecret'] as const) await h.run(step, token);
+    await h.rotate(); // the original key falls out of AWSPREVIOUS
+    expect(h.keyApi.isValid(other.keyId)).toBe(true);
+    expect(h.keyApi.revoked).not.toContain(other.keyId);
+    expect(output.text()).toContain('Not revoking a key named as a predecessor by a key minted before key ids were read from the keys');
+    expect(h.keyApi.isValid(original.keyId)).toBe(true); // nothing trustworthy names it: it expires
+  });
+
+  it('a rotation whose AWSCURRENT stores a "keyId" other than its key\'s jti logs a warning naming both ids and the key\'s fingerprint, never the key', async () => {
+    const original = storeConsoleKey({}, () => ({ keyId: 'key-mistyped' }));
+    await h.rotate();
+    const warnings = logRecords().filter((r) => r.level === 'WARN' && String(r.message).startsWith('The stored key file disagrees with its key'));
+    expect(warnings.length).toBeGreaterThan(0);
+    for (const warning of warnings) {
+      expect(warning).toMatchObject({
+        message: `The stored key file disagrees with its key: "keyId" says key-mistyped, but the key's own id (its jti claim) is ${original.keyId}; the key's id is used.`,
+        field: 'keyId',
+        stored: 'key-mistyped',
+        fromKey: original.keyId,
+        keyFingerprint: fingerprint(original.apiKey),
+        secretVersion: 'AWSCURRENT',
+      });
+      expect(JSON.stringify(warning)).not.toContain(original.apiKey);
+    }
+    // The rotation went on, and wrote the successor's own id.
+    expect(h.sm.versionAt('AWSPREVIOUS')).toBe(original.versionId);
+    expect(valueAt('AWSCURRENT').keyId).toBe(jtiOf(valueAt('AWSCURRENT').apiKey as string));
+  });
+
+  it('a rotation whose stored "keyId" agrees with its key\'s jti logs no such warning', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    expect(output.text()).not.toContain('disagrees with its key');
+  });
+
+  it('a v2 key without a jti claim keeps rotating: the successor is minted and promoted, but nothing is revoked while it is held, with a warning', async () => {
+    const noJti = fakeV2Key({ jti: null });
+    // Momento lists it under some id, which nothing in the key says.
+    h.keyApi.keys.set('key-listed-only', { keyId: 'key-listed-only', roleId: APP_ROLE_ID, description: 'created in the console', expiresAt: undefined, issuedAt: 0, apiKey: noJti });
+    h.momento.validKeys.add(noJti);
+    const versionId = h.sm.storeCurrent(JSON.stringify({ apiKey: noJti, endpoint: V2_ENDPOINT, roleId: APP_ROLE_ID, keyId: 'key-claimed' }));
+    const orphan = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'orphan-version', undefined));
+
+    const token = await h.rotate();
+    expect(h.keyApi.count('mint')).toBe(1);
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(h.sm.versionAt('AWSPREVIOUS')).toBe(versionId);
+    // The successor carries its own id; its description names no predecessor (there is no id to name).
+    expect(valueAt('AWSCURRENT').keyId).toBe(jtiOf(valueAt('AWSCURRENT').apiKey as string));
+    expect(parseMintedKeyDescription(h.keyApi.calls.find((c) => c.op === 'mint')!.request!.description)?.predecessorKeyId).toBeUndefined();
+    // Held by AWSPREVIOUS: nothing is revoked, and Momento is not even asked.
+    expect(h.keyApi.count('list')).toBe(0);
+    expect(h.keyApi.count('revoke')).toBe(0);
+    expect(h.keyApi.isValid(orphan.keyId)).toBe(true);
+    const revokedNothing = logRecords().find((r) => String(r.message).startsWith('Revoked nothing: a key in use has no key id'));
+    expect(revokedNothing).toMatchObject({ level: 'WARN', versionsWithoutKeyId: [versionId], managementKeyHasId: true });
+    expect(output.text()).toContain('"keyId\\" says key-claimed, but the key has no key id (jti claim)');
+
+    await h.rotate(); // the key without a jti falls out of AWSPREVIOUS: revocation resumes
+    expect(h.keyApi.isValid(orphan.keyId)).toBe(false);
+    expect(h.keyApi.revoked).toEqual([orphan.keyId]);
+    // The key without a jti cannot be told apart by id, so it is left to expire.
+    expect(h.keyApi.isValid('key-listed-only')).toBe(true);
+  });
+
+  it('a management key without a jti claim: rotations mint and promote, but nothing is revoked, with a warning', async () => {
+    const managementKey = fakeV2Key({ jti: null });
+    h.keyApi.managementKeys.set(managementKey, OPERATOR_ROLE_ID);
+    h.sm.otherSecrets.set(MANAGEMENT_SECRET_ID, JSON.stringify({ apiKey: managementKey, keyId: 'key-claimed' }));
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    await h.rotate();
+    const token = await h.rotate(); // the console key falls out of AWSPREVIOUS
+    expect(h.keyApi.count('mint')).toBe(2);
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(true);
+    expect(h.keyApi.count('revoke')).toBe(0);
+    const revokedNothing = logRecords().filter((r) => String(r.message).startsWith('Revoked nothing: a key in use has no key id'));
+    expect(revokedNothing).toHaveLength(2);
+    expect(revokedNothing[0]).toMatchObject({ versionsWithoutKeyId: [], managementKeyHasId: false });
+  });
+
+  it('validUntil comes from the key\'s exp when the file stores none: the expiry report and the rotation use it', async () => {
+    const exp = Math.floor(h.clock.now / 1000) + 9 * DAY + 60;
+    storeConsoleKey({ exp }, ({ keyId }) => ({ keyId }));
+    expect(valueAt('AWSCURRENT').validUntil).toBeUndefined();
+    await expect(h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn })).resolves.toMatchObject({ daysLeft: 9 });
+    expect(output.text()).toMatch(/"DaysToExpiry":9/);
+    expect(output.text()).not.toContain('disagrees with its key');
+  });
+
+  it('a file whose validUntil disagrees with the key\'s exp: exp wins, with a warning naming both dates', async () => {
+    const nowSeconds = Math.floor(h.clock.now / 1000);
+    const exp = nowSeconds + 12 * DAY + 60;
+    const stored = nowSeconds + 40 * DAY + 60;
+    const key = storeConsoleKey({ exp }, ({ keyId }) => ({ keyId, validUntil: stored }));
+    await expect(h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn })).resolves.toMatchObject({ daysLeft: 12 });
+    expect(output.text()).toMatch(/"DaysToExpiry":12/);
+    expect(logRecords().find((r) => r.field === 'validUntil')).toMatchObject({
+      level: 'WARN',
+      message: `The stored key file disagrees with its key: "validUntil" says ${new Date(stored * 1000).toISOString()}, but the key expires at ${new Date(exp * 1000).toISOString()} (its exp claim); the key's expiry is used.`,
+      stored,
+      fromKey: exp,
+      keyFingerprint: fingerprint(key.apiKey),
+    });
+  });
+
+  it('a file that says its key is valid for 40 more days, whose key\'s exp has passed: the rotation treats it as expired and mints its successor', async () => {
+    const nowSeconds = Math.floor(h.clock.now / 1000);
+    storeConsoleKey({ exp: nowSeconds - 60 }, ({ keyId }) => ({ keyId, validUntil: nowSeconds + 40 * DAY }));
+    const token = await h.rotate();
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(output.text()).toContain('The AWSCURRENT key has expired');
+    expect(output.text()).toContain('"field":"validUntil"');
+  });
+});
+
 describe('migration from v1', () => {
   it('mints a v2 key for a v1 secret with roleId and endpoint, drops the refresh token, and says the v1 key stays valid', async () => {
     const file = consoleKeyFile(20, Math.floor(h.clock.now / 1000));
-    h.storeCurrent({ ...file, roleId: 'app-readwrite', endpoint: V2_ENDPOINT });
+    h.storeCurrent({ ...file, roleId: APP_ROLE_ID, endpoint: V2_ENDPOINT });
     await h.rotate();
     const next = valueAt('AWSCURRENT');
     expect(next.refreshToken).toBeUndefined();
-    expect(next).toMatchObject({ roleId: 'app-readwrite', endpoint: V2_ENDPOINT });
+    expect(next).toMatchObject({ roleId: APP_ROLE_ID, endpoint: V2_ENDPOINT });
     expect(h.keyApi.keyIdOf(next.apiKey as string)).toBe(next.keyId);
     expect(h.momento.refreshCalls).toHaveLength(0);
     expect(output.text()).toContain('v1 keys cannot be revoked');
@@ -280,10 +447,10 @@ describe('migration from v1', () => {
   it('refreshes a v1 secret with roleId and endpoint as before when no management secret is configured', async () => {
     const v1 = rotationHarness();
     try {
-      v1.storeCurrent({ ...consoleKeyFile(), roleId: 'app-readwrite', endpoint: V2_ENDPOINT });
+      v1.storeCurrent({ ...consoleKeyFile(), roleId: APP_ROLE_ID, endpoint: V2_ENDPOINT });
       await v1.rotate();
       expect(v1.momento.refreshCalls).toHaveLength(1);
-      expect(JSON.parse(v1.sm.valueAt('AWSCURRENT')!)).toMatchObject({ roleId: 'app-readwrite', endpoint: V2_ENDPOINT });
+      expect(JSON.parse(v1.sm.valueAt('AWSCURRENT')!)).toMatchObject({ roleId: APP_ROLE_ID, endpoint: V2_ENDPOINT });
     } finally {
       v1.restore();
     }
@@ -292,7 +459,7 @@ describe('migration from v1', () => {
 
 describe('migration needs both fields', () => {
   it.each([
-    ['roleId without endpoint', { roleId: 'app-readwrite' }],
+    ['roleId without endpoint', { roleId: APP_ROLE_ID }],
     ['endpoint without roleId', { endpoint: V2_ENDPOINT }],
   ])('a v1 secret with %s is refreshed, not migrated, even with a management secret', async (_label, fields) => {
     h.storeCurrent({ ...consoleKeyFile(20, Math.floor(h.clock.now / 1000)), ...fields });
@@ -304,20 +471,37 @@ describe('migration needs both fields', () => {
 });
 
 describe('the management secret rotating itself', () => {
-  it('mints its successor with its own key, and revokes the old key once it falls out of AWSPREVIOUS', async () => {
+  it.each([
+    ['its own key id', undefined],
+    ['a "keyId" naming another application\'s live key', 'other'],
+    ['no "keyId"', null],
+  ] as const)('mints its successor with its own key, and revokes the old key once it falls out of AWSPREVIOUS, when the secret stores %s', async (_label, storedKeyId) => {
     const self = rotationHarness({ managementSecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/api-key-AbCdEf' });
     try {
-      const { keyId } = self.storeV2Current({}, 'operator');
+      const other = self.keyApi.issueKey(APP_ROLE_ID, "another application's key");
+      const extra = storedKeyId === 'other' ? { keyId: other.keyId } : storedKeyId === null ? { keyId: undefined } : {};
+      const { keyId, apiKey } = self.storeV2Current(extra, OPERATOR_ROLE_ID);
+      // Each mint is made with the key AWSCURRENT holds at the time: the secret manages itself.
+      const mintedWith: string[] = [];
+      const mint = self.keyApi.mint.bind(self.keyApi);
+      self.keyApi.mint = async (managementKey, request) => {
+        mintedWith.push(managementKey);
+        return mint(managementKey, request);
+      };
       await self.rotate();
       const first = JSON.parse(self.sm.valueAt('AWSCURRENT')!) as { keyId: string; roleId: string };
-      expect(first.roleId).toBe('operator');
+      expect(first.roleId).toBe(OPERATOR_ROLE_ID);
       expect(self.keyApi.isValid(keyId)).toBe(true);
       await self.rotate();
       expect(self.keyApi.isValid(keyId)).toBe(false);
       expect(self.keyApi.isValid(first.keyId)).toBe(true);
       expect([...self.keyApi.keys.keys()].sort()).toEqual(
-        ['AWSCURRENT', 'AWSPREVIOUS'].map((s) => (JSON.parse(self.sm.valueAt(s)!) as { keyId: string }).keyId).sort(),
+        [...['AWSCURRENT', 'AWSPREVIOUS'].map((s) => (JSON.parse(self.sm.valueAt(s)!) as { keyId: string }).keyId), other.keyId].sort(),
       );
+      // The key in use as the management key (AWSCURRENT's) was never revoked; the original was, by its jti.
+      expect(self.keyApi.revoked).toEqual([keyId]);
+      expect(mintedWith).toEqual([apiKey, (JSON.parse(self.sm.valueAt('AWSPREVIOUS')!) as { apiKey: string }).apiKey]);
+      expect(self.keyApi.isValid(other.keyId)).toBe(true);
     } finally {
       self.restore();
     }
@@ -363,9 +547,11 @@ describe('errors, each leaving AWSCURRENT untouched', () => {
   });
 
   it('management key not allowed (403) names the permission it needs', async () => {
-    h.keyApi.managementKeys.set(h.managementKey, 'forbidden');
+    h.keyApi.managementKeys.set(h.managementKey, VIEWER_ROLE_ID); // Viewer may list keys, not mint them
     const error = await createFails(ManagementKeyRejectedError);
-    expect(error.message).toMatch(/Owner or Operator role.*auth-management write/);
+    expect(error.message).toMatch(/needs auth_management read, write and list: use a key of r-operator or r-owner/);
+    expect(error.message).toContain('(403;');
+    expect(h.keyApi.count('mint')).toBe(1);
   });
 
   it('roleId missing', async () => {
@@ -375,6 +561,39 @@ describe('errors, each leaving AWSCURRENT untouched', () => {
   it('a role Momento does not know (404)', async () => {
     const error = await createFails(UnknownRoleError, () => h.storeV2Current({ roleId: 'no-such-role' }));
     expect(error.message).toContain('no-such-role');
+  });
+
+  it('a mint refused with 404 for an unknown role id: the error names the id sent and lists the account\'s roles (name → id)', async () => {
+    const error = await createFails(UnknownRoleError, () => h.storeV2Current({ roleId: 'r-0badc0de' }));
+    expect(h.keyApi.calls.find((c) => c.op === 'mint')!.request!.roleId).toBe('r-0badc0de');
+    expect(error.message).toContain('Momento does not know the role id "r-0badc0de" sent to mint the successor of the AWSCURRENT key');
+    expect(error.message).toContain(
+      "The account's roles (name → id): Owner → r-owner, Operator → r-operator, Viewer → r-viewer, app-readwrite → r-5c1e0a7b, key-rotation → r-9d2f4e60.",
+    );
+    expect(error.message).not.toContain('Did you mean');
+    expect(h.keyApi.calls.map((c) => c.op)).toEqual(['mint', 'list-roles']);
+  });
+
+  it('a mint refused with 404 because "roleId" holds a role\'s name: the error asks "Did you mean" that role\'s id', async () => {
+    const error = await createFails(UnknownRoleError, () => h.storeV2Current({ roleId: APP_ROLE_NAME }));
+    expect(error.message).toContain(`Momento does not know the role id "${APP_ROLE_NAME}"`);
+    expect(error.message).toContain(`Did you mean ${APP_ROLE_ID}? "${APP_ROLE_NAME}" is that role's name, not its id.`);
+    expect(error.retryable).toBe(false);
+  });
+
+  it('a mint refused with 404, then the roles cannot be listed: the error still names the role id sent', async () => {
+    h.keyApi.failNext('list-roles', 'unavailable');
+    const error = await createFails(UnknownRoleError, () => h.storeV2Current({ roleId: APP_ROLE_NAME }));
+    expect(error.message).toContain(`Momento does not know the role id "${APP_ROLE_NAME}" sent to mint`);
+    expect(error.message).toContain('(the console lists roles under Access Control)');
+    expect(error.message).not.toContain("The account's roles");
+    expect(h.keyApi.count('list-roles')).toBe(1);
+  });
+
+  it('a mint that fails otherwise (403) lists no roles', async () => {
+    h.keyApi.managementKeys.set(h.managementKey, VIEWER_ROLE_ID);
+    await createFails(ManagementKeyRejectedError);
+    expect(h.keyApi.count('list-roles')).toBe(0);
   });
 
   it('endpoint missing', async () => {
@@ -409,7 +628,7 @@ describe('minted-key descriptions', () => {
 
   it('tags a key with the first 12 hex digits of the SHA-256 of the secret ARN', () => {
     expect(secretTag(secret.arn)).toBe(tag);
-    expect(mintedKeyDescription(secret, 'v-1', 'key-0')).toBe(`momento-secret-rotation ${tag} momento/api-key version v-1 after key-0`);
+    expect(mintedKeyDescription(secret, 'v-1', 'key-0')).toBe(`momento-secret-rotation ${tag} momento/api-key version v-1 after key key-0`);
     expect(mintedKeyDescription(secret, 'v-1', undefined)).toBe(`momento-secret-rotation ${tag} momento/api-key version v-1`);
   });
 
@@ -429,6 +648,13 @@ describe('minted-key descriptions', () => {
   it('reads back what it writes, and nothing else', () => {
     expect(parseMintedKeyDescription(mintedKeyDescription(secret, 'v-1', 'key-0'))).toEqual({ secretTag: tag, versionId: 'v-1', predecessorKeyId: 'key-0' });
     expect(parseMintedKeyDescription(mintedKeyDescription(secret, 'v-1', undefined))).toEqual({ secretTag: tag, versionId: 'v-1', predecessorKeyId: undefined });
+    // The previous release wrote `after <stored keyId>`: read, but only as an unverified name.
+    expect(parseMintedKeyDescription(`momento-secret-rotation ${tag} momento/api-key version v-1 after key-0`)).toStrictEqual({
+      secretTag: tag,
+      versionId: 'v-1',
+      predecessorKeyId: undefined,
+      unverifiedPredecessorKeyId: 'key-0',
+    });
     for (const other of [
       'created in the console',
       `x momento-secret-rotation ${tag} n version v`,
@@ -452,7 +678,7 @@ describe('revokeRetiredKeys, called directly', () => {
     const { keyId: consoleKeyId } = h.storeV2Current();
     await h.rotate();
     await h.rotate(); // the console key falls out of AWSPREVIOUS: finishSecret revoked it
-    h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, 'orphan-version', undefined));
+    h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'orphan-version', undefined));
     const orphan = [...h.keyApi.keys.values()].find((k) => k.description.includes('orphan-version'))!;
     const report = await revokeRetiredKeys(h.sm.arn, h.deps, deadline());
     expect(report).toEqual({ revoked: [orphan.keyId], failed: [] });
@@ -465,7 +691,7 @@ describe('revokeRetiredKeys, called directly', () => {
   it('reports a failed revocation by key id, and counts it', async () => {
     h.storeV2Current();
     await h.rotate();
-    h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, 'orphan-version', undefined));
+    h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'orphan-version', undefined));
     const orphan = [...h.keyApi.keys.values()].find((k) => k.description.includes('orphan-version'))!;
     h.keyApi.failNext('revoke', 'unavailable');
     await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [orphan.keyId] });
@@ -492,24 +718,48 @@ describe('revokeRetiredKeys, called directly', () => {
     expect(h.keyApi.calls.length).toBe(before);
   });
 
-  it('counts a secret as holding v2 keys by a key id alone, or by a v2 key alone', async () => {
-    const { apiKey } = h.keyApi.issueKey('app-readwrite', 'created in the console');
-    h.sm.storeCurrent(JSON.stringify({ apiKey, endpoint: V2_ENDPOINT, roleId: 'app-readwrite' })); // no keyId
+  it('counts a secret as holding v2 keys by its v2 key alone (no "keyId" needed); a "keyId" beside a v1 key counts for nothing', async () => {
+    const { apiKey } = h.keyApi.issueKey(APP_ROLE_ID, 'created in the console');
+    h.sm.storeCurrent(JSON.stringify({ apiKey, endpoint: V2_ENDPOINT, roleId: APP_ROLE_ID })); // no keyId
     await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [] });
+    expect(h.keyApi.count('list')).toBe(1);
     const v1WithId = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID });
     try {
       v1WithId.storeCurrent({ ...consoleKeyFile(), keyId: 'imported-1' });
-      await expect(revokeRetiredKeys(v1WithId.sm.arn, v1WithId.deps, deadline())).resolves.toEqual({ revoked: [], failed: [] });
+      await expect(revokeRetiredKeys(v1WithId.sm.arn, v1WithId.deps, deadline())).resolves.toBeUndefined();
+      expect(v1WithId.keyApi.calls).toEqual([]);
     } finally {
       v1WithId.restore();
     }
   });
 
+  it('a Viewer management key lists, but its revocations are refused (403): reported by key id, the key stays valid', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const orphan = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'orphan-version', undefined));
+    h.keyApi.managementKeys.set(h.managementKey, VIEWER_ROLE_ID);
+    const listsBefore = h.keyApi.count('list');
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [orphan.keyId] });
+    expect(h.keyApi.isValid(orphan.keyId)).toBe(true);
+    expect(output.text()).toMatch(new RegExp(`Could not revoke a retired key.*"keyId":"${orphan.keyId}".*HTTP 403`));
+    expect(h.keyApi.count('list')).toBe(listsBefore + 1);
+  });
+
+  it('a management key whose role has no auth_management rights (an application\'s role) may not even list: "(listing)" failed', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const orphan = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'orphan-version', undefined));
+    h.keyApi.managementKeys.set(h.managementKey, APP_ROLE_ID);
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: ['(listing)'] });
+    expect(h.keyApi.isValid(orphan.keyId)).toBe(true);
+    expect(output.text()).toMatch(/Could not check for keys to revoke.*ManagementKeyRejectedError/);
+  });
+
   it('leaves a key that has expired already, even at this very second', async () => {
     h.storeV2Current();
     const nowSeconds = Math.floor(h.clock.now / 1000);
-    h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, 'gone-version', undefined), nowSeconds);
-    h.keyApi.issueKey('app-readwrite', mintedKeyDescription(h.sm, 'live-version', undefined), nowSeconds + 1);
+    h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'gone-version', undefined), nowSeconds);
+    h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'live-version', undefined), nowSeconds + 1);
     const live = [...h.keyApi.keys.values()].find((k) => k.description.includes('live-version'))!;
     await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [live.keyId], failed: [] });
   });
