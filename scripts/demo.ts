@@ -3,9 +3,10 @@
  * moto_server (Secrets Manager) and a fake Momento (gRPC services and the key-management HTTP
  * API) on 127.0.0.1, stores a management key, imports an application key by pasting it, as a
  * user would after creating both in the Momento console (`import` derives the key id, role,
- * expiry and endpoint), runs two full rotations the way Secrets Manager
- * drives them, proves the new key authenticates and that the original key, once it fell
- * out of AWSPREVIOUS, was revoked. Exits non-zero on any failure and leaves no process
+ * expiry and endpoint), runs three full rotations the way Secrets Manager drives them, and
+ * proves the new key authenticates, that the first minted key, once it fell out of
+ * AWSPREVIOUS, was revoked, and that the imported key was not (RevokeImportedKeys is off by
+ * default: a key the function did not mint may be held elsewhere). Exits non-zero on any failure and leaves no process
  * behind. `--verbose` also prints the function's JSON logs and metrics.
  */
 const verbose = process.argv.includes('--verbose');
@@ -82,20 +83,29 @@ try {
   const versions = async () => (await inspectSecret(stack.service.client, arn)).versions;
   printVersions('Before', await versions());
 
-  // 3. Two full rotations, as Secrets Manager drives them (RotateSecret, then the four steps).
+  // 3. Three full rotations, as Secrets Manager drives them (RotateSecret, then the four steps).
   const container = stack.newContainer({ managementSecretId: management.arn });
-  for (rotationNumber = 1; rotationNumber <= 2; rotationNumber++) {
+  let firstMinted: { apiKey: string; keyId: string } | undefined;
+  for (rotationNumber = 1; rotationNumber <= 3; rotationNumber++) {
     console.log(`\n${bold(`Rotation ${rotationNumber}`)}`);
     await stack.service.rotate(arn, container);
+    firstMinted ??= JSON.parse(await stack.service.value(arn, 'AWSCURRENT')) as { apiKey: string; keyId: string };
     printVersions(`After rotation ${rotationNumber}`, await versions());
   }
 
-  // 4. Proof, through the real Momento SDK: the new AWSCURRENT key works, the original key no longer does.
+  // 4. Proof, through the real Momento SDK: the new AWSCURRENT key works; the first key the function
+  //    minted no longer does; the imported key, which the function did not mint, is left to the operator.
   const current = JSON.parse(await stack.service.value(arn, 'AWSCURRENT')) as { apiKey: string; keyId: string };
   if (!(await authenticates(current.apiKey))) throw new Error('the new AWSCURRENT key did not authenticate');
   console.log(`\n${bold('AWSCURRENT key')} ${fingerprint(current.apiKey)} (id ${current.keyId}) authenticates against Momento.`);
-  if (await authenticates(original.apiKey)) throw new Error('the original key still authenticates after it left AWSPREVIOUS');
-  console.log(`${bold('Original key')} ${fingerprint(original.apiKey)} (id ${original.keyId}) was revoked once it fell out of AWSPREVIOUS: Momento now rejects it.`);
+  if (await authenticates(firstMinted!.apiKey)) throw new Error('the first minted key still authenticates after it left AWSPREVIOUS');
+  console.log(`${bold('First minted key')} ${fingerprint(firstMinted!.apiKey)} (id ${firstMinted!.keyId}) was revoked once it fell out of AWSPREVIOUS: Momento now rejects it.`);
+  if (!(await authenticates(original.apiKey))) throw new Error('the imported key was revoked, though RevokeImportedKeys is off');
+  console.log(
+    `${bold('Imported key')} ${fingerprint(original.apiKey)} (id ${original.keyId}) still authenticates: the function did not mint it, so it may be held ` +
+      `elsewhere too, and RevokeImportedKeys is off. The function logged RetiredKeyNotRevoked with the command: ` +
+      `momento-secret-rotation revoke --key-id ${original.keyId} --management-secret-id momento/management`,
+  );
   console.log(`Key-management API calls: ${Object.entries(stack.momento.keyApiCalls).map(([route, n]) => `${route} ${n}`).join(', ')}.`);
   console.log('Rotation works end to end.');
 } catch (error) {

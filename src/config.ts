@@ -17,6 +17,13 @@ export interface RotationConfig {
   readonly apiKeysUrl: string;
   /** MOMENTO_KEY_LIFETIME_DAYS: lifetime of minted keys, 1 to 365 (default 30). */
   readonly keyLifetimeDays: number;
+  /**
+   * MOMENTO_REVOKE_IMPORTED_KEYS=true (the RevokeImportedKeys parameter): also revoke a retired
+   * key this function did not mint (imported from the console). Off by default: such a key may
+   * be held elsewhere too (another secret, a promoted replica), and revoking it would take
+   * that down. Nothing else decides this.
+   */
+  readonly revokeImportedKeys: boolean;
 }
 
 export const DEFAULT_KEY_LIFETIME_DAYS = 30;
@@ -42,5 +49,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RotationConfig
       `MOMENTO_KEY_LIFETIME_DAYS must be a whole number of days from 1 to 365 (every minted key expires), got "${rawLifetime}"`,
     );
   }
-  return { momentoEndpointOverride, testCacheName, managementSecretId, apiKeysUrl: apiKeysUrl.url, keyLifetimeDays };
+  const revokeImportedKeys = env.MOMENTO_REVOKE_IMPORTED_KEYS?.trim() === 'true';
+  return { momentoEndpointOverride, testCacheName, managementSecretId, apiKeysUrl: apiKeysUrl.url, keyLifetimeDays, revokeImportedKeys };
 }

@@ -29,6 +29,7 @@ export function createRotationDeps(config: RotationConfig): ContainerDeps {
     keyApi: new HttpKeyManagementApi({ baseUrl: config.apiKeysUrl }),
     managementSecretId: config.managementSecretId,
     keyLifetimeDays: config.keyLifetimeDays,
+    revokeImportedKeys: config.revokeImportedKeys,
     testCacheName: config.testCacheName,
     unstoredValues: new Map(),
     now: Date.now,
@@ -69,6 +70,18 @@ function deployDeps(): DeployDeps {
           await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, Math.max(0, deadline - Date.now()))));
         }
         return false;
+      } finally {
+        client.destroy();
+      }
+    },
+    async stackStatus(stackId) {
+      // Loaded here only, as CloudWatch's: a stack's Delete is the one caller. By the stack's
+      // unique id, which DescribeStacks answers for a stack being deleted (and the role grants).
+      const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+      const client = new CloudFormationClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 } });
+      try {
+        const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackId }));
+        return Stacks?.[0]?.StackStatus;
       } finally {
         client.destroy();
       }

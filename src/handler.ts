@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { readConfig, type RotationConfig } from './config.js';
 import { createRotationDeps, type ContainerDeps } from './dependencies.js';
 import { answerDeployRequest, isDeployRequest } from './deploy/expiry-report-on-deploy.js';
+import { revokeKeysMintedForSecret } from './deploy/revoke-on-stack-delete.js';
 import { logger } from './observability/logger.js';
 import { publishMetrics, recordStep } from './observability/metrics.js';
 import { rememberSecret, scrubError } from './observability/redact.js';
@@ -29,7 +30,12 @@ export function createHandler(getDeps: () => ContainerDeps) {
         if (!deps.deploy) throw new Error('this container cannot answer CloudFormation');
         logger.appendKeys({ action: 'InitialExpiryReport', requestType: event.RequestType });
         const deadline = deps.now() + remainingMs - 5_000;
-        return await answerDeployRequest(event, (secretId) => reportKeyExpiry(secretId, deps, deadline), publishMetrics, deps.deploy, deadline);
+        const actions = {
+          report: (secretId: string) => reportKeyExpiry(secretId, deps, deadline),
+          // v2 keys only: without a management secret the function mints nothing and can revoke nothing.
+          revokeMinted: deps.managementSecretId === undefined ? undefined : (secretId: string) => revokeKeysMintedForSecret(secretId, deps, deadline),
+        };
+        return await answerDeployRequest(event, actions, publishMetrics, deps.deploy, deadline);
       }
       const parsed = parseFunctionEvent(event);
       const deps = getDeps();

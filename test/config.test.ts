@@ -29,4 +29,11 @@ describe('readConfig for v2 keys', () => {
     expect(() => readConfig({ MOMENTO_API_KEYS_URL: 'http://mga.registry.prod.a.momentohq.com' })).toThrow(InsecureKeyApiUrlError);
     expect(() => readConfig({ MOMENTO_API_KEYS_URL: 'not a url' })).toThrow(ConfigurationError);
   });
+
+  it('revokes imported keys only for MOMENTO_REVOKE_IMPORTED_KEYS=true exactly (the RevokeImportedKeys parameter)', () => {
+    expect(readConfig({}).revokeImportedKeys).toBe(false);
+    expect(readConfig({ MOMENTO_REVOKE_IMPORTED_KEYS: 'true' }).revokeImportedKeys).toBe(true);
+    expect(readConfig({ MOMENTO_REVOKE_IMPORTED_KEYS: ' true ' }).revokeImportedKeys).toBe(true);
+    for (const value of ['false', 'TRUE', '1', 'yes', '']) expect(readConfig({ MOMENTO_REVOKE_IMPORTED_KEYS: value }).revokeImportedKeys).toBe(false);
+  });
 });

@@ -1,5 +1,9 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidEventError, SecretNotJsonError } from '../src/rotation/errors.js';
 import { captureOutputAndCheckForLeaks, expectFailure } from './support/capture-output.js';
@@ -88,6 +92,80 @@ describe('handler (the deployed entry point)', () => {
       ConfigurationError,
     );
     expect(error.message).toContain('not a loopback address');
+  });
+});
+
+/**
+ * The deployed handler's own wiring for a CloudFormation Delete (src/deploy/revoke-on-stack-delete.ts
+ * has the cases): the stack's status from CloudFormation, the management secret from
+ * MOMENTO_MANAGEMENT_SECRET_ARN, the answer PUT to the response URL. AWS is mocked; the answer
+ * goes to a local server.
+ */
+describe('handler (the deployed entry point) on a CloudFormation Delete', () => {
+  const cloudFormation = mockClient(CloudFormationClient);
+  const secretsManager = mockClient(SecretsManagerClient);
+  const MANAGEMENT_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/management-XyZ123';
+  const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/rotation/1';
+  beforeEach(() => vi.resetModules());
+  afterEach(() => {
+    cloudFormation.reset();
+    secretsManager.reset();
+    vi.unstubAllEnvs();
+  });
+
+  /** Sends a Delete to a fresh deployed handler; resolves with the answer CloudFormation received. */
+  async function deleteThroughHandler(): Promise<Record<string, unknown>> {
+    let received = '';
+    const server = createServer((req, res) => {
+      req.on('data', (c) => (received += c));
+      req.on('end', () => res.end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as { port: number };
+      const { handler } = await import('../src/handler.js');
+      await handler(
+        {
+          RequestType: 'Delete',
+          ResponseURL: `http://127.0.0.1:${port}/answer`,
+          StackId: STACK_ID,
+          RequestId: 'req-1',
+          LogicalResourceId: 'InitialExpiryReport',
+          ResourceType: 'Custom::MomentoKeyExpiryReport',
+          PhysicalResourceId: 'InitialExpiryReport-req-0',
+          ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/api-key-AbCdEf' },
+        },
+        { getRemainingTimeInMillis: () => 60_000 },
+      );
+      return JSON.parse(received) as Record<string, unknown>;
+    } finally {
+      server.close();
+    }
+  }
+
+  it("in an update's clean-up (a replaced resource): asks CloudFormation for this stack's status, revokes nothing, answers SUCCESS", async () => {
+    vi.stubEnv('MOMENTO_MANAGEMENT_SECRET_ARN', MANAGEMENT_ARN);
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'rotation', StackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', CreationTime: new Date() }] });
+    const answer = await deleteThroughHandler();
+    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'InitialExpiryReport-req-0', Reason: expect.stringContaining('not being deleted') });
+    expect(cloudFormation.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input)).toEqual([{ StackName: STACK_ID }]);
+    expect(secretsManager.calls()).toHaveLength(0); // not even the management key is read
+  });
+
+  it('on stack delete, with the management secret unreadable: answers SUCCESS, so the delete goes on', async () => {
+    vi.stubEnv('MOMENTO_MANAGEMENT_SECRET_ARN', MANAGEMENT_ARN);
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'rotation', StackStatus: 'DELETE_IN_PROGRESS', CreationTime: new Date() }] });
+    secretsManager.on(GetSecretValueCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $fault: 'client' }));
+    const answer = await deleteThroughHandler();
+    expect(answer).toMatchObject({ Status: 'SUCCESS', Reason: expect.stringContaining('ManagementSecretInvalidError') });
+    expect(secretsManager.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toMatchObject({ SecretId: MANAGEMENT_ARN });
+  });
+
+  it('without MOMENTO_MANAGEMENT_SECRET_ARN (v1 keys only): answers SUCCESS without asking CloudFormation anything', async () => {
+    vi.stubEnv('MOMENTO_MANAGEMENT_SECRET_ARN', '');
+    const answer = await deleteThroughHandler();
+    expect(answer).toMatchObject({ Status: 'SUCCESS', Reason: expect.stringContaining('no management secret') });
+    expect(cloudFormation.calls()).toHaveLength(0);
   });
 });
 

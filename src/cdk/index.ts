@@ -44,6 +44,13 @@ export interface MomentoKeyRotationProps extends SecretRotationOptions {
   readonly testCacheName?: string;
   /** v2 keys: how long minted keys live (1 to 365 days). Default 30 days. */
   readonly keyLifetime?: Duration;
+  /**
+   * v2 keys: also revoke a retired key the function did not mint (one imported from the Momento
+   * console). Default false: the same key may be held elsewhere (another secret, a replica, an
+   * application's config), and revoking it would break that holder. Turn it on only when the
+   * imported key is held nowhere else (template.yaml's RevokeImportedKeys).
+   */
+  readonly revokeImportedKeys?: boolean;
   /** Where the alarms notify; none by default. */
   readonly alarmTopic?: ITopic;
   /** The expiry alarm's threshold, in days. Default 10. */
@@ -109,6 +116,8 @@ export class MomentoKeyRotation extends Construct {
       if (props.managementSecret.encryptionKey) {
         this.role.addToPolicy(new PolicyStatement({ sid: 'DecryptTheManagementKey', actions: ['kms:Decrypt'], resources: [props.managementSecret.encryptionKey.keyArn] }));
       }
+      // A report's Delete revokes its secret's minted keys only when the stack itself is being deleted, which only the stack's status tells.
+      this.role.addToPolicy(new PolicyStatement({ sid: 'ReadOwnStackStatus', actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
     }
     // The deploy-time report waits until CloudWatch shows it; GetMetricData has no resource-level permissions.
     this.role.addToPolicy(new PolicyStatement({ sid: 'ReadOwnReportMetric', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
@@ -132,6 +141,7 @@ export class MomentoKeyRotation extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'MomentoSecretRotation',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         MOMENTO_KEY_LIFETIME_DAYS: String(lifetimeDays),
+        MOMENTO_REVOKE_IMPORTED_KEYS: String(props.revokeImportedKeys ?? false),
         ...(props.testCacheName ? { MOMENTO_TEST_CACHE_NAME: props.testCacheName } : {}),
         ...(props.managementSecret ? { MOMENTO_MANAGEMENT_SECRET_ARN: secretIdOf(props.managementSecret) } : {}),
       },
@@ -181,6 +191,10 @@ export class MomentoKeyRotation extends Construct {
       serviceTimeout: Duration.seconds(600),
     });
     this.reports.push(report);
+    // As template.yaml: the report and the first rotation never overlap, and a secret the function
+    // cannot read fails the deploy before any rotation starts. On stack delete the schedule goes
+    // first, so no rotation mints while the report's Delete revokes the secret's minted keys.
+    schedule.node.addDependency(report);
     // A fresh stack reports before any alarm exists (as template.yaml's DependsOn).
     for (const alarm of this.alarms) alarm.node.addDependency(report);
   }

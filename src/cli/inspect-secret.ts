@@ -196,15 +196,43 @@ export interface MomentoKeysReport {
   readonly versions: readonly { versionId: string; stages: readonly string[]; keyId: string; validAtMomento: boolean }[];
   /** Keys minted for this secret that no version holds: the next rotation or expiry report revokes them. */
   readonly leftovers: readonly { keyId: string; roleId: string; mintedForVersion: string; expiresAt: string | undefined }[];
+  /**
+   * Keys that left this secret and are still valid: named as predecessor by a key minted for
+   * this secret, held by no version, and not minted for this secret themselves (imported from
+   * the console, or another secret's), so the function does not revoke them (imported keys
+   * only with RevokeImportedKeys on).
+   */
+  readonly retiredNotRevoked: readonly RetiredKey[];
   /** AWSCURRENT's key is revoked or expired at Momento: applications cannot authenticate. */
   readonly currentRevoked: boolean;
 }
 
+/** A key that retired from a secret unrevoked. */
+export interface RetiredKey {
+  readonly keyId: string;
+  /** The key minted for this secret whose description names it as its predecessor. */
+  readonly namedBy: string;
+  /** Minted for another secret (whose own rotation revokes it), rather than imported. */
+  readonly mintedForAnotherSecret: boolean;
+  readonly expiresAt: string | undefined;
+}
+
+/** A listed key's description, read as the rotation function writes it (parseMintedKeyDescription). */
+export interface MintedBy {
+  /** Minted for the secret in question (its tag), not another. */
+  readonly forThisSecret: boolean;
+  readonly versionId: string;
+  readonly predecessorKeyId: string | undefined;
+}
+
+type ListedKey = { keyId: string; roleId: string; description: string; expiresAt: number | undefined };
+
 export function momentoKeysReport(
   report: SecretReport,
-  listed: readonly { keyId: string; roleId: string; description: string; expiresAt: number | undefined }[],
-  ownsDescription: (description: string) => { versionId: string } | undefined,
+  listed: readonly ListedKey[],
+  mintedBy: (description: string) => MintedBy | undefined,
   now = Date.now(),
+  managementKeyId?: string,
 ): MomentoKeysReport {
   const live = new Map(listed.filter((k) => k.expiresAt === undefined || k.expiresAt * 1000 > now).map((k) => [k.keyId, k]));
   const versions = report.versions
@@ -212,10 +240,46 @@ export function momentoKeysReport(
     .map((v) => ({ versionId: v.versionId, stages: v.stages, keyId: v.keyId!, validAtMomento: live.has(v.keyId!) }));
   const stored = new Set(report.versions.map((v) => v.keyId).filter((id): id is string => id !== undefined));
   const leftovers = [...live.values()].flatMap((k) => {
-    const owned = ownsDescription(k.description);
-    if (!owned || stored.has(k.keyId)) return [];
+    const owned = mintedBy(k.description);
+    if (!owned?.forThisSecret || stored.has(k.keyId)) return [];
     return [{ keyId: k.keyId, roleId: k.roleId, mintedForVersion: owned.versionId, expiresAt: k.expiresAt === undefined ? undefined : new Date(k.expiresAt * 1000).toISOString() }];
   });
+  const retiredNotRevoked = keysRetiredUnrevoked(listed, mintedBy, stored, managementKeyId, now);
   const current = versions.find((v) => v.stages.includes('AWSCURRENT'));
-  return { versions, leftovers, currentRevoked: current !== undefined && !current.validAtMomento };
+  return { versions, leftovers, retiredNotRevoked, currentRevoked: current !== undefined && !current.validAtMomento };
+}
+
+/**
+ * Keys that retired from a secret and are still valid at Momento, which the rotation function
+ * leaves alone: live, held by no labelled version (`held`), named as predecessor
+ * (`after key <id>`) by a key minted for this secret, and not minted for this secret
+ * themselves. Never the management key.
+ */
+export function keysRetiredUnrevoked(
+  listed: readonly ListedKey[],
+  mintedBy: (description: string) => MintedBy | undefined,
+  held: ReadonlySet<string>,
+  managementKeyId: string | undefined,
+  now = Date.now(),
+): RetiredKey[] {
+  const live = new Map(listed.filter((k) => k.expiresAt === undefined || k.expiresAt * 1000 > now).map((k) => [k.keyId, k]));
+  const retired = new Map<string, RetiredKey>();
+  for (const namer of listed) {
+    const description = mintedBy(namer.description);
+    const named = description?.forThisSecret ? description.predecessorKeyId : undefined;
+    if (named === undefined || held.has(named) || named === managementKeyId) continue;
+    const key = live.get(named);
+    if (key === undefined) continue; // revoked or expired: nothing to do
+    const itself = mintedBy(key.description);
+    if (itself?.forThisSecret) continue; // the function's own: a leftover, which it revokes
+    // Prefer a namer a version holds (the successor that replaced it) over an orphan's description.
+    if (retired.has(named) && !held.has(namer.keyId)) continue;
+    retired.set(named, {
+      keyId: named,
+      namedBy: namer.keyId,
+      mintedForAnotherSecret: itself !== undefined,
+      expiresAt: key.expiresAt === undefined ? undefined : new Date(key.expiresAt * 1000).toISOString(),
+    });
+  }
+  return [...retired.values()];
 }

@@ -4,7 +4,7 @@ import { HttpKeyManagementApi, parseApiKeysUrl } from '../momento/http-key-manag
 import type { KeyManagementApi, RoleInfo } from '../momento/key-management.js';
 import { rememberSecret } from '../observability/redact.js';
 import { parseKeyFile } from '../secret/key-file.js';
-import { CliError } from './errors.js';
+import { CliError, explainAwsError } from './errors.js';
 
 /** Momento's key-management API with the management key, for the commands that revoke or check keys. */
 export interface KeyApiAccess {
@@ -22,7 +22,15 @@ export interface KeyApiAccess {
 export async function keyApiAccess(client: SecretsManagerClient, managementSecretId: string): Promise<KeyApiAccess> {
   const url = parseApiKeysUrl(process.env.MOMENTO_API_KEYS_URL);
   if (!url.ok) throw new CliError(url.problem);
-  const value = await client.send(new GetSecretValueCommand({ SecretId: managementSecretId, VersionStage: 'AWSCURRENT' }));
+  let value;
+  try {
+    value = await client.send(new GetSecretValueCommand({ SecretId: managementSecretId, VersionStage: 'AWSCURRENT' }));
+  } catch (error) {
+    // Named as the management secret, not as --secret-id (which the caller's own explanation would name).
+    const known = explainAwsError(error, managementSecretId);
+    if (known) throw new CliError(`The management secret: ${known.message}`);
+    throw error;
+  }
   rememberSecret(value.SecretString);
   // {"apiKey": "<key>"} (other fields allowed) or the bare key, as the rotation function reads it.
   const text = (value.SecretString ?? '').trim();

@@ -4,17 +4,24 @@ import { secretsManagerClient } from './aws.js';
 import { importKey } from './commands/import.js';
 import { migrate } from './commands/migrate.js';
 import { repair } from './commands/repair.js';
+import { retire } from './commands/retire.js';
+import { revoke as revokeKey } from './commands/revoke.js';
 import { rotate } from './commands/rotate.js';
 import { status } from './commands/status.js';
 import { CliError, explainAwsError, usage } from './errors.js';
 import { consoleOutput, type Output } from './output.js';
 
-const COMMON = `Common options:
-  --secret-id NAME   the secret's name or ARN (required)
-  --region REGION    the secret's Region (default: AWS_REGION, or your profile's)
+const AWS_OPTIONS = `  --region REGION    the secret's Region (default: AWS_REGION, or your profile's)
   --profile NAME     an AWS profile (default: AWS_PROFILE, or the default credential chain)
   -h, --help         this help
 Exit codes: 0 ok, 1 failure, 2 usage. No secret value is ever printed: keys show as fingerprints.`;
+
+const COMMON = `Common options:
+  --secret-id NAME   the secret's name or ARN (required)
+${AWS_OPTIONS}`;
+
+/** Commands that act on no one secret, and take no --secret-id. */
+const WITHOUT_SECRET_ID: readonly string[] = ['revoke'];
 
 const HELP: Record<string, string> = {
   '': `momento-secret-rotation: operate the rotation of a Momento API key kept in AWS Secrets Manager.
@@ -25,6 +32,8 @@ Commands:
   import   store a key: a v2 key pasted from the Momento console, or a v1 key file (creates the secret if needed)
   status   rotation settings, every version with its key's fingerprint and expiry, and warnings
   rotate   start a rotation now and follow it until the new key is AWSCURRENT
+  revoke   revoke one v2 key at Momento by its key id (not a key a secret holds, nor the management key)
+  retire   before deleting a secret: revoke every key minted for it, the ones it holds included
   repair   find a stuck rotation and clear it, keeping automatic rotation on
   migrate  prepare a v1 secret for v2 keys (role and endpoint), so that its next rotation mints one
 
@@ -40,6 +49,8 @@ Reads standard input when --file is not given. Prints what it derived and from w
   unexpired; without it, pass --role. The endpoint is the secret's AWS Region's in
   Momento's regions table, unless --endpoint says otherwise. A JSON file {"apiKey", ...}
   works too; a "keyId" in it must be the key's own.
+  A key that AWSCURRENT of another secret in this Region already holds is refused, naming that
+  secret (it reads every secret's AWSCURRENT to check), unless --shared-key.
 - v1 keys: the console's download (momento_token.info.json): a key the Momento SDK can use,
   a refresh token, a validUntil in the future.
 
@@ -51,6 +62,10 @@ Reads standard input when --file is not given. Prints what it derived and from w
                                (https://api.cache.cell-4-us-west-2-1.prod.a.momentohq.com) or its
                                base (cell-4-us-west-2-1.prod.a.momentohq.com); default: the Region's
   --key-id ID                  v2: refused unless it is the key's own id (its jti claim)
+  --shared-key                 v2: store a key another secret holds too. When either secret rotates
+                               it out, the function may revoke it (if it was minted for that secret,
+                               or RevokeImportedKeys is on), and the other secret's applications
+                               stop authenticating: each secret should have a key of its own
   --kms-key-id ID      a customer-managed KMS key, when creating the secret
   --description TEXT   when creating the secret
   --tag KEY=VALUE      when creating the secret; repeatable
@@ -65,8 +80,10 @@ next rotation, rotation off, a key that cannot be rotated.
 
   --json                       the same, as JSON
   --management-secret-id NAME  v2: also ask Momento whether each stored key is still valid,
-                               for keys minted for this secret that no version stores, and
-                               whether AWSCURRENT's key was revoked (an emergency)
+                               for keys minted for this secret that no version stores, whether
+                               AWSCURRENT's key was revoked (an emergency), and for keys that left
+                               this secret still valid (imported keys, which the function revokes
+                               only with RevokeImportedKeys on), each with the command revoking it
 
 ${COMMON}`,
   rotate: `Usage: momento-secret-rotation rotate --secret-id NAME [--no-wait] [--timeout SECONDS]
@@ -78,7 +95,10 @@ On failure or timeout, says what state the secret is in and what to do.
   --no-wait                    start it and return
   --timeout SECONDS            how long to follow it (default 300)
   --revoke-previous            when a key has leaked (v2 keys): once AWSCURRENT has moved, revoke
-                               the key it held before at once, instead of keeping it as AWSPREVIOUS
+                               the key it held before at once, instead of keeping it as AWSPREVIOUS.
+                               Ending any other way (timeout, abandoned rotation, failed revocation,
+                               Ctrl-C), it prints "Key <id> was NOT revoked" with the revoke command
+                               to run, and exits 1
   --management-secret-id NAME  the secret holding the management key (with --revoke-previous)
 
 ${COMMON}`,
@@ -97,6 +117,39 @@ validUntil: Momento cannot revoke v1 keys.
                                (default: the secret's AWS Region's, from Momento's regions table)
   --rotate           start that rotation now and follow it until AWSCURRENT holds the v2 key
   --timeout SECONDS  how long to follow it (default 300)
+
+${COMMON}`,
+  revoke: `Usage: momento-secret-rotation revoke --key-id ID --management-secret-id NAME [--force]
+
+Revokes one v2 key at Momento (DELETE /api-keys/{id}) with the management key: it stops
+authenticating at once. A key Momento does not know is reported as already revoked or expired
+(exit 0). First it reads AWSCURRENT of every secret in the Region (ListSecrets, GetSecretValue),
+and refuses, revoking nothing:
+- a key that AWSCURRENT of a secret holds, naming that secret: its applications would stop
+  authenticating. Rotate it first (rotate --revoke-previous rotates and revokes in one go);
+  --force revokes it anyway, with a warning naming the secret;
+- the management key itself, even with --force.
+Without secretsmanager:ListSecrets it refuses unless --force; secrets it cannot read are named.
+
+  --key-id ID                  the key's id: its jti claim, as status shows it (KEY ID)
+  --management-secret-id NAME  the secret holding the management key
+  --force                      revoke a key that AWSCURRENT of a secret holds
+
+Options:
+${AWS_OPTIONS}`,
+  retire: `Usage: momento-secret-rotation retire --secret-id NAME --management-secret-id NAME [--yes]
+
+For a secret about to be deleted: revokes at Momento every live key the rotation function minted
+for it (their descriptions carry the secret's tag). That includes the keys the secret holds now:
+AWSCURRENT's and AWSPREVIOUS's keys are minted keys too, and ARE revoked, so applications still
+reading the secret stop authenticating; that is the point, the secret is going away. Without
+--yes it lists what it would revoke, and revokes nothing. It never revokes the management key,
+nor keys it did not mint (imported from the console) or v1 keys: it names those.
+It prints each key revoked and each failure; exit 1 if any failed (run it again: it revokes only
+what is still valid). It does not delete the secret: it prints the command that does.
+
+  --management-secret-id NAME  the secret holding the management key
+  --yes                        revoke them (without it: list them, revoke nothing)
 
 ${COMMON}`,
   repair: `Usage: momento-secret-rotation repair --secret-id NAME [--yes] [--force]
@@ -132,12 +185,15 @@ const OPTIONS = {
   role: { type: 'string' },
   'key-id': { type: 'string' },
   'management-secret-id': { type: 'string' },
+  'shared-key': { type: 'boolean' },
 } as const;
 
 const ALLOWED: Record<string, readonly string[]> = {
-  import: ['file', 'kms-key-id', 'description', 'tag', 'endpoint', 'role', 'role-id', 'key-id', 'management-secret-id'],
+  import: ['file', 'kms-key-id', 'description', 'tag', 'endpoint', 'role', 'role-id', 'key-id', 'management-secret-id', 'shared-key'],
   status: ['json', 'management-secret-id'],
   rotate: ['no-wait', 'timeout', 'revoke-previous', 'management-secret-id'],
+  revoke: ['key-id', 'management-secret-id', 'force'],
+  retire: ['management-secret-id', 'yes'],
   repair: ['yes', 'force'],
   migrate: ['role', 'role-id', 'endpoint', 'management-secret-id', 'rotate', 'timeout'],
 };
@@ -154,21 +210,26 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
       io.out(HELP[topic]!);
       return 0;
     }
-    if (!(command in ALLOWED)) throw usage(`Unknown command "${command}". Commands: import, status, rotate, repair, migrate.`);
+    if (!(command in ALLOWED)) throw usage(`Unknown command "${command}". Commands: ${Object.keys(ALLOWED).join(', ')}.`);
     if (positionals.length > 1) throw usage(`Unexpected argument "${positionals[1]}".`);
-    const common = ['secret-id', 'region', 'profile', 'help'];
+    const bySecret = !WITHOUT_SECRET_ID.includes(command);
+    const common = [...(bySecret ? ['secret-id'] : []), 'region', 'profile', 'help'];
     const stray = Object.keys(values).filter((k) => !common.includes(k) && !ALLOWED[command]!.includes(k));
+    if (stray[0] === 'secret-id') {
+      throw usage(`${command} does not take --secret-id: it acts on a key, by --key-id, and reads every secret in the Region to find which ones hold it.`);
+    }
     if (stray.length > 0) throw usage(`${command} does not take --${stray[0]}.`);
     secretId = values['secret-id'];
-    if (!secretId) throw usage(`${command} needs --secret-id (the secret's name or ARN).`);
+    if (bySecret && !secretId) throw usage(`${command} needs --secret-id (the secret's name or ARN).`);
+    const aws = { region: values.region, profile: values.profile };
 
-    const client = secretsManagerClient({ region: values.region, profile: values.profile });
+    const client = secretsManagerClient(aws);
     switch (command) {
       case 'import':
         await importKey(
           client,
           {
-            secretId,
+            secretId: secretId!,
             file: values.file,
             kmsKeyId: values['kms-key-id'],
             description: values.description,
@@ -178,13 +239,14 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
             roleId: values['role-id'],
             keyId: values['key-id'],
             managementSecretId: values['management-secret-id'],
+            sharedKey: values['shared-key'] === true,
           },
           io,
           readStdin,
         );
         break;
       case 'status':
-        await status(client, secretId, values.json === true, io, values['management-secret-id']);
+        await status(client, secretId!, values.json === true, io, values['management-secret-id'], aws);
         break;
       case 'rotate': {
         const revoke = values['revoke-previous'] === true;
@@ -194,7 +256,7 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
         if (revoke && values['no-wait']) throw usage('--revoke-previous waits for the rotation, to revoke only once AWSCURRENT has moved: drop --no-wait.');
         await rotate(
           client,
-          { secretId, wait: values['no-wait'] !== true, timeoutSeconds: parseTimeout(values.timeout), ...(revoke ? { revokePreviousWith: managementSecretId } : {}) },
+          { secretId: secretId!, wait: values['no-wait'] !== true, timeoutSeconds: parseTimeout(values.timeout), aws, ...(revoke ? { revokePreviousWith: managementSecretId } : {}) },
           io,
         );
         break;
@@ -206,7 +268,7 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
         await migrate(
           client,
           {
-            secretId,
+            secretId: secretId!,
             role,
             byIdOnly: values['role-id'] !== undefined,
             endpoint: values.endpoint,
@@ -219,8 +281,23 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
         break;
       }
       case 'repair':
-        await repair(client, { secretId, yes: values.yes === true, force: values.force === true }, io);
+        await repair(client, { secretId: secretId!, yes: values.yes === true, force: values.force === true }, io);
         break;
+      case 'revoke': {
+        const keyId = values['key-id'];
+        const managementSecretId = values['management-secret-id'];
+        if (keyId === undefined || keyId.trim() === '') throw usage("revoke needs --key-id (the key's id: its jti claim, as status shows it under KEY ID).");
+        if (/[\s/]/.test(keyId)) throw usage(`--key-id takes a key id (its jti claim, as status shows it under KEY ID), not "${keyId}".`);
+        if (!managementSecretId) throw usage('revoke needs --management-secret-id (the secret holding the management key).');
+        await revokeKey(client, { keyId, managementSecretId, force: values.force === true }, io);
+        break;
+      }
+      case 'retire': {
+        const managementSecretId = values['management-secret-id'];
+        if (!managementSecretId) throw usage('retire needs --management-secret-id (the secret holding the management key, which revokes the keys).');
+        await retire(client, { secretId: secretId!, managementSecretId, yes: values.yes === true, aws }, io);
+        break;
+      }
     }
     return 0;
   } catch (error) {

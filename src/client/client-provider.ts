@@ -58,7 +58,14 @@ export class MomentoClientProvider {
   /**
    * Runs `call` with the current client. If it fails with AUTHENTICATION_ERROR (returned
    * or thrown), the secret is read again and, when the key changed, the call is retried
-   * once with a client for the new key.
+   * once with a client for the new key. When it has not (AWSCURRENT itself revoked, or a
+   * replica not yet updated), the authentication error is returned (or thrown) without a
+   * retry. Re-reads are limited for all callers of the key provider (its `reReadIntervalMs`,
+   * default 5 s): within that time of the last one, a caller gets the key it found instead
+   * of reading again, and while re-reads keep finding the failed key they back off, up to
+   * 60 s. So a revoked AWSCURRENT key makes every call fail until a good key is stored and
+   * the next allowed re-read (or the scheduled refresh) finds it, but it costs Secrets
+   * Manager one read per 5 s at most, not one per failed call.
    */
   async run<T>(call: (client: CacheClient) => Promise<T>): Promise<T> {
     const first = await this.entry();
@@ -69,7 +76,11 @@ export class MomentoClientProvider {
     return unwrap(await this.tracked(second, call));
   }
 
-  /** Call after an AUTHENTICATION_ERROR from a client you hold: re-reads the secret and returns the client to retry with. */
+  /**
+   * Call after an AUTHENTICATION_ERROR from a client you hold: re-reads the secret (as limited
+   * for `run`) and returns the client to retry with. The client you hold, returned again,
+   * means the key has not changed: retrying would fail the same way.
+   */
   async handleAuthenticationError(): Promise<CacheClient> {
     return (await this.afterAuthenticationError(await this.entry())).client;
   }
@@ -104,8 +115,8 @@ export class MomentoClientProvider {
   }
 
   private async afterAuthenticationError(failed: Entry): Promise<Entry> {
-    const key = await this.options.keys.refresh();
-    // Another caller may already have moved on to a newer key.
+    // Limited and shared by the key provider; another caller may already have moved on to a newer key.
+    const key = await this.options.keys.refreshAfterAuthenticationError(failed.key);
     return key.apiKey === failed.key.apiKey ? failed : this.entryFor(key);
   }
 

@@ -40,11 +40,26 @@ export interface KeyProviderOptions {
    * as a bare key.
    */
   readonly keyField?: string;
+  /**
+   * Re-reads after an authentication error (`refreshAfterAuthenticationError`, which
+   * MomentoClientProvider's `run` and `handleAuthenticationError` use) are limited to one per
+   * this interval, shared by every caller of this provider: concurrent callers share one read,
+   * and within the interval they get the key it returned instead of reading again. A re-read
+   * that returns the key that failed (AWSCURRENT itself revoked, or a replica not yet updated)
+   * backs off: the next forced re-read waits this long, doubling while the secret keeps
+   * returning that key, to at most 60 s (or this interval, if longer), and back to this
+   * interval once a different key arrives. Default 5 s. 0 turns the limit and the backoff off:
+   * every authentication error reads the secret (concurrent ones still share one read).
+   */
+  readonly reReadIntervalMs?: number;
   /** Where warnings go (a read failed, the last good key is served). Default: console.warn. */
   readonly onWarning?: (message: string) => void;
   /** The clock, for tests. */
   readonly now?: () => number;
 }
+
+/** The backoff after re-reads that keep returning the key that failed grows to this, at most. */
+const MAX_RE_READ_BACKOFF_MS = 60_000;
 
 /** The secret could not be read, and there is no unexpired key to fall back on. */
 export class KeyUnavailableError extends Error {
@@ -59,6 +74,14 @@ export class MomentoKeyProvider {
   private current: MomentoKey | undefined;
   private nextReadAt = 0;
   private reading: Promise<MomentoKey> | undefined;
+  /** The forced re-read in flight, shared by every caller that met an authentication error. */
+  private reReading: Promise<MomentoKey> | undefined;
+  /** When the last forced re-read started, and how long after it the next may start (the interval, or the backoff). */
+  private lastReReadAt = -Infinity;
+  private reReadWaitMs = 0;
+  /** The wait after the next re-read that returns the key that failed. */
+  private reReadBackoffMs: number;
+  private readonly reReadIntervalMs: number;
   private warnedSince: number | undefined;
   private readonly client: SecretsManagerClient;
   private readonly now: () => number;
@@ -66,6 +89,8 @@ export class MomentoKeyProvider {
   constructor(private readonly options: KeyProviderOptions) {
     this.client = options.secretsManager ?? new SecretsManagerClient({});
     this.now = options.now ?? Date.now;
+    this.reReadIntervalMs = Math.max(0, options.reReadIntervalMs ?? 5_000);
+    this.reReadBackoffMs = this.reReadIntervalMs;
   }
 
   /** The current key: from the cache while it is fresh, else read once for all concurrent callers. */
@@ -74,12 +99,46 @@ export class MomentoKeyProvider {
     return this.refresh();
   }
 
-  /** Reads the secret now (for example after an authentication error). Concurrent calls share one read. */
+  /**
+   * Reads the secret now. Concurrent calls share one read. After an authentication error, use
+   * `refreshAfterAuthenticationError`, which limits the reads a revoked AWSCURRENT key causes.
+   */
   refresh(): Promise<MomentoKey> {
     this.reading ??= this.read().finally(() => {
       this.reading = undefined;
     });
     return this.reading;
+  }
+
+  /**
+   * The key to retry with after `failed` met an authentication error: the secret read again,
+   * at most once per `reReadIntervalMs` for all callers. Without a read, it returns the
+   * current key: a newer one when another caller (or a scheduled read) has already moved on,
+   * else the failed key itself, meaning there is nothing new to retry with. Callers share a
+   * re-read in flight. A re-read that returns `failed` again (same key, so same fingerprint)
+   * backs off, as `reReadIntervalMs` says.
+   */
+  refreshAfterAuthenticationError(failed: MomentoKey): Promise<MomentoKey> {
+    if (this.reReading !== undefined) return this.reReading;
+    const current = this.current;
+    if (current !== undefined && (current.apiKey !== failed.apiKey || this.now() < this.lastReReadAt + this.reReadWaitMs)) {
+      return Promise.resolve(current);
+    }
+    this.lastReReadAt = this.now();
+    this.reReadWaitMs = this.reReadIntervalMs;
+    this.reReading = this.refresh()
+      .then((key) => {
+        if (key.apiKey === failed.apiKey) {
+          // Still the key that failed: back off before reading for it again.
+          this.reReadWaitMs = this.reReadBackoffMs;
+          this.reReadBackoffMs = Math.min(this.reReadBackoffMs * 2, Math.max(MAX_RE_READ_BACKOFF_MS, this.reReadIntervalMs));
+        }
+        return key;
+      })
+      .finally(() => {
+        this.reReading = undefined;
+      });
+    return this.reReading;
   }
 
   /** The last key read, without reading. */
@@ -91,6 +150,11 @@ export class MomentoKeyProvider {
     try {
       const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.options.secretId, VersionStage: 'AWSCURRENT' }));
       const key = this.keyFrom(out.SecretString, out.VersionId);
+      if (key.apiKey !== this.current?.apiKey) {
+        // A different key, however it was read: stop backing off.
+        this.reReadBackoffMs = this.reReadIntervalMs;
+        this.reReadWaitMs = Math.min(this.reReadWaitMs, this.reReadIntervalMs);
+      }
       this.current = key;
       this.nextReadAt = this.now() + (this.options.refreshIntervalMs ?? 5 * 60_000);
       if (this.warnedSince !== undefined) this.warn(`read secret ${this.options.secretId} again; serving key ${key.fingerprint}`);

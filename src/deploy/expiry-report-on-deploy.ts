@@ -1,6 +1,7 @@
 import { logger } from '../observability/logger.js';
 import { scrubError } from '../observability/redact.js';
 import { InvalidEventError } from '../rotation/errors.js';
+import { answerDelete, type RevokeMinted } from './revoke-on-stack-delete.js';
 
 /**
  * The stack's `InitialExpiryReport` custom resource (template.yaml): CloudFormation invokes the
@@ -10,6 +11,8 @@ import { InvalidEventError } from '../rotation/errors.js';
  * waits until CloudWatch can read the report (EMF metrics appear after the log line is
  * ingested), then answers CloudFormation on the pre-signed ResponseURL. It always answers:
  * a custom resource left unanswered holds the stack until its ServiceTimeout.
+ * On Delete it revokes the secret's minted keys when the stack itself is being deleted
+ * (revoke-on-stack-delete.ts), and answers SUCCESS whatever happens.
  */
 export interface DeployRequest {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
@@ -26,6 +29,8 @@ export interface DeployDeps {
   sendResponse(url: string, body: string): Promise<void>;
   /** Whether CloudWatch returns an ExpiryReported datapoint at or after `since`, asking until `deadline`. */
   reportVisible(since: number, deadline: number): Promise<boolean>;
+  /** The stack's StackStatus (DescribeStacks on its id); undefined when CloudFormation returns none. */
+  stackStatus(stackId: string): Promise<string | undefined>;
   now(): number;
 }
 
@@ -41,9 +46,15 @@ export interface DeployAnswer {
   readonly reason: string;
 }
 
+/** What the custom resource does: report on Create and Update, revoke on a stack's Delete. */
+export interface DeployActions {
+  readonly report: (secretId: string) => Promise<{ daysLeft?: number | undefined }>;
+  readonly revokeMinted: RevokeMinted;
+}
+
 export async function answerDeployRequest(
   request: DeployRequest,
-  report: (secretId: string) => Promise<{ daysLeft?: number | undefined }>,
+  { report, revokeMinted }: DeployActions,
   publish: () => void,
   deps: DeployDeps,
   deadline: number,
@@ -52,7 +63,7 @@ export async function answerDeployRequest(
   let data: Record<string, string> = {};
   try {
     if (request.RequestType === 'Delete') {
-      answer = { status: 'SUCCESS', reason: 'Nothing to delete' };
+      answer = await answerDelete(request, revokeMinted, deps, deadline);
     } else {
       const secretId = request.ResourceProperties?.SecretId;
       if (typeof secretId !== 'string' || secretId.trim() === '') {

@@ -52,3 +52,11 @@ export function recordRevocations(revoked: number, failed: number): void {
   if (revoked > 0) metrics.addMetric('KeysRevoked', MetricUnit.Count, revoked);
   if (failed > 0) metrics.addMetric('RevocationFailed', MetricUnit.Count, failed);
 }
+
+/**
+ * Retired keys left valid on purpose: imported keys (RevokeImportedKeys off), keys minted for
+ * another secret, keys named only by an unverifiable description. Each is logged with its key id.
+ */
+export function recordRetiredKeysNotRevoked(count: number): void {
+  if (count > 0) metrics.addMetric('RetiredKeyNotRevoked', MetricUnit.Count, count);
+}

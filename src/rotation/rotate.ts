@@ -25,7 +25,7 @@ import type { RotationEvent, Step } from './event.js';
 import { RetriesExhausted, withRetries } from './retry.js';
 import { keyFileFrom } from './stored-key-file.js';
 import { chooseStrategy, nextKeyValue, type NewKeyValue } from './strategies/key-strategy.js';
-import { revokeRetiredKeys } from './strategies/mint-v2.js';
+import { listKeysOrExplain, revokeRetiredKeys } from './strategies/mint-v2.js';
 
 export interface RotationDeps {
   readonly secrets: SecretStore;
@@ -36,14 +36,20 @@ export interface RotationDeps {
   readonly managementSecretId: string | undefined;
   /** MOMENTO_KEY_LIFETIME_DAYS: minted keys expire after this many days. */
   readonly keyLifetimeDays: number;
+  /** MOMENTO_REVOKE_IMPORTED_KEYS: revoke retired keys this function did not mint (off by default). */
+  readonly revokeImportedKeys: boolean;
   /** MOMENTO_TEST_CACHE_NAME: probe with `get` in this cache instead of `listCaches`. */
   readonly testCacheName: string | undefined;
   /**
    * New key files (refreshed or minted) not yet stored, by secret, with the AWSCURRENT
    * version they succeed. A refresh token may be single-use, and a minted key's plaintext
    * exists once, so a new key must survive a failed write: a later createSecret in the
-   * same container (a retry, or a new rotation after the failed one was abandoned) stores
-   * it instead of refreshing or minting again, as long as AWSCURRENT has not changed since.
+   * same container stores it instead of refreshing or minting again, as long as AWSCURRENT
+   * has not changed since. A refreshed v1 key is reused by a new rotation too (its refresh
+   * token may be spent). A minted v2 key only by a retry of its own rotation (the same
+   * ClientRequestToken, the version its description names), and only while Momento still
+   * lists it unexpired: after an abandoned rotation it is an orphan, which the next
+   * revocation pass revokes, and it may be revoked already.
    */
   readonly unstoredValues: Map<string, UnstoredValue>;
   readonly now: () => number;
@@ -52,6 +58,8 @@ export interface RotationDeps {
 
 export interface UnstoredValue {
   readonly sourceVersionId: string | undefined;
+  /** The ClientRequestToken it was made for. */
+  readonly token: string;
   readonly value: NewKeyValue;
 }
 
@@ -118,6 +126,10 @@ async function createSecret(
   const remembered = deps.unstoredValues.get(secretId);
   // A key made from an earlier AWSCURRENT is no successor to today's: drop it.
   let value = remembered?.sourceVersionId === currentVersionId ? remembered?.value : undefined;
+  if (value?.keyInfo.keyId !== undefined && !(await mintedKeyStillUsable(remembered!, token, deps, deadline))) {
+    deps.unstoredValues.delete(secretId);
+    value = undefined;
+  }
   const outcome = value === undefined ? 'created' : 'stored-earlier-key';
   if (value === undefined) {
     try {
@@ -130,7 +142,7 @@ async function createSecret(
       }
       throw error;
     }
-    deps.unstoredValues.set(secretId, { sourceVersionId: currentVersionId, value });
+    deps.unstoredValues.set(secretId, { sourceVersionId: currentVersionId, token, value });
   } else {
     logger.info('Storing the key made by an earlier attempt, without refreshing or minting again');
   }
@@ -186,6 +198,25 @@ async function testSecret(secretId: string, token: string, deps: RotationDeps): 
     case 'unknown':
       throw new MomentoUnavailableError('the test of the AWSPENDING key', outcome.code, detail);
   }
+}
+
+/**
+ * Whether a remembered minted key may be stored: only by its own rotation (a new one would
+ * store a key minted for an abandoned version), and only while Momento lists it unexpired
+ * (an expiry report may have revoked it as an orphan meanwhile). Listing failures throw: the
+ * step is retried rather than storing a key that may be dead.
+ */
+async function mintedKeyStillUsable(remembered: UnstoredValue, token: string, deps: RotationDeps, deadline: number): Promise<boolean> {
+  const keyId = remembered.value.keyInfo.keyId;
+  if (remembered.token !== token) {
+    logger.info('Not storing a key minted for an earlier, abandoned rotation; minting anew', { keyId, mintedForVersion: remembered.token });
+    return false;
+  }
+  const listed = await listKeysOrExplain(deps, deadline - DEADLINE_MARGIN_MS);
+  const key = listed.find((k) => k.keyId === keyId);
+  if (key !== undefined && (key.expiresAt === undefined || key.expiresAt * 1000 > deps.now())) return true;
+  logger.warn('A key minted by an earlier attempt is no longer valid at Momento (revoked or expired); minting anew', { keyId });
+  return false;
 }
 
 /** Whether AWSPENDING gets a value within a short wait (up to ~1.75 s); used only after a refused refresh. */

@@ -1,6 +1,7 @@
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
@@ -44,6 +45,34 @@ export class SecretStore {
       const out = await this.client.send(
         new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, ...(versionId ? { VersionId: versionId } : {}) }),
       );
+      if (out.SecretString !== undefined) return { found: true, secretString: out.SecretString };
+      return { found: true, secretString: undefined, binary: true };
+    } catch (error) {
+      if (errorName(error) === 'ResourceNotFoundException') return { found: false };
+      throw error;
+    }
+  }
+
+  /**
+   * Every version id of the secret, deprecated ones (no staging label) included: DescribeSecret
+   * lists only versions with a label ("Versions that don't have staging labels are considered
+   * deprecated", ListSecretVersionIds' IncludeDeprecated, AWS API reference).
+   */
+  async versionIds(secretId: string): Promise<ReadonlySet<string>> {
+    const ids = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      const out = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, ...(nextToken ? { NextToken: nextToken } : {}) }));
+      for (const version of out.Versions ?? []) if (version.VersionId) ids.add(version.VersionId);
+      nextToken = out.NextToken;
+    } while (nextToken);
+    return ids;
+  }
+
+  /** A version by its id alone, labelled or not (a deprecated version has no stage to name). */
+  async readVersion(secretId: string, versionId: string): Promise<StoredValue> {
+    try {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }));
       if (out.SecretString !== undefined) return { found: true, secretString: out.SecretString };
       return { found: true, secretString: undefined, binary: true };
     } catch (error) {

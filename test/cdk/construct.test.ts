@@ -45,8 +45,12 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
           POWERTOOLS_METRICS_NAMESPACE: 'MomentoSecretRotation',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           MOMENTO_KEY_LIFETIME_DAYS: '30',
+          MOMENTO_REVOKE_IMPORTED_KEYS: 'false',
         },
       },
+    });
+    synth(() => ({ revokeImportedKeys: true })).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MOMENTO_REVOKE_IMPORTED_KEYS: 'true' }) },
     });
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
@@ -85,6 +89,19 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
     }
   });
 
+  it('starts rotating only after the deploy-time report, as template.yaml: each schedule waits for its own secret\'s report', () => {
+    const template = synth(undefined, (rotation, stack) => rotation.addSecret(Secret.fromSecretCompleteArn(stack, 'Other', OTHER_SECRET_ARN)));
+    const reports = template.findResources('Custom::MomentoKeyExpiryReport') as Record<string, Resource>;
+    const reportFor = (secretId: string) => Object.entries(reports).find(([, r]) => r.Properties.SecretId === secretId)![0];
+    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule')) as Resource[];
+    expect(schedules).toHaveLength(2);
+    for (const schedule of schedules) {
+      expect([schedule.DependsOn].flat()).toContain(reportFor(schedule.Properties.SecretId));
+    }
+    // Never the other way round (a cycle CloudFormation would refuse).
+    for (const report of Object.values(reports)) expect(JSON.stringify(report)).not.toMatch(/Schedule/);
+  });
+
   it('rotates several secrets with one function, each on its own schedule, granting exactly those', () => {
     const template = synth(undefined, (rotation, stack) =>
       rotation.addSecret(Secret.fromSecretCompleteArn(stack, 'Other', OTHER_SECRET_ARN), { schedule: 'cron(0 3 ? * MON *)', rotationWindow: Duration.hours(4) }),
@@ -110,6 +127,8 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
     expect(bySid.UseTheSecretsKmsKey).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KMS_KEY_ARN });
     expect(bySid.ReadTheManagementKey).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: MANAGEMENT_SECRET_ARN });
     expect(bySid.DecryptTheManagementKey).toMatchObject({ Action: 'kms:Decrypt', Resource: MANAGEMENT_KMS_KEY_ARN });
+    // A report's Delete revokes the minted keys only while this stack is being deleted.
+    expect(bySid.ReadOwnStackStatus).toEqual({ Sid: 'ReadOwnStackStatus', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: { Ref: 'AWS::StackId' } });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MOMENTO_MANAGEMENT_SECRET_ARN: MANAGEMENT_SECRET_ARN, MOMENTO_KEY_LIFETIME_DAYS: '14' }) } });
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
@@ -135,7 +154,7 @@ describe('parity with template.yaml', () => {
     secret: Secret.fromSecretAttributes(stack, 'Encrypted', { secretCompleteArn: SECRET_ARN, encryptionKey: Key.fromKeyArn(stack, 'K', KMS_KEY_ARN) }),
     managementSecret: Secret.fromSecretAttributes(stack, 'Mgmt', { secretCompleteArn: MANAGEMENT_SECRET_ARN, encryptionKey: Key.fromKeyArn(stack, 'MK', MANAGEMENT_KMS_KEY_ARN) }),
   })).toJSON().Resources as Record<string, Resource>;
-  const list = (v: unknown) => [v].flat().map((x) => (typeof x === 'string' ? x : 'own log group')).sort();
+  const list = (v: unknown) => [v].flat().map((x) => (typeof x === 'string' ? x : JSON.stringify(x) === '{"Ref":"AWS::StackId"}' ? 'own stack' : 'own log group')).sort();
   const grants = (statements: Record<string, unknown>[]) =>
     Object.fromEntries(statements.map((s) => [s.Sid, { actions: list(s.Action), resources: list(s.Resource) }]));
 
@@ -160,6 +179,25 @@ describe('parity with template.yaml', () => {
       return { runtime: fn.Runtime, arch: fn.Architectures, memory: Number(fn.MemorySize), timeout: Number(fn.Timeout), handler: fn.Handler, env: Object.keys(fn.Environment.Variables).sort(), nodeOptions: fn.Environment.Variables.NODE_OPTIONS };
     };
     expect(pick(cdk)).toEqual(pick(sam));
+  });
+
+  it('passes RevokeImportedKeys / revokeImportedKeys the same way: "false" by default, "true" when turned on', () => {
+    const revoke = (resources: Record<string, Resource>) => String(ofType(resources, 'AWS::Lambda::Function')[0]![1].Properties.Environment.Variables.MOMENTO_REVOKE_IMPORTED_KEYS);
+    expect(revoke(cdk)).toBe('false');
+    expect(revoke(cdk)).toBe(revoke(sam));
+    const samOn = resolved({ ...params, RevokeImportedKeys: 'true' });
+    const cdkOn = synth(() => ({ revokeImportedKeys: true })).toJSON().Resources as Record<string, Resource>;
+    expect(revoke(cdkOn)).toBe('true');
+    expect(revoke(cdkOn)).toBe(revoke(samOn));
+  });
+
+  it('orders the schedule after the deploy-time report in both', () => {
+    const scheduleWaitsForReport = (resources: Record<string, Resource>) => {
+      const [reportId] = ofType(resources, 'Custom::MomentoKeyExpiryReport')[0]!;
+      return [ofType(resources, 'AWS::SecretsManager::RotationSchedule')[0]![1].DependsOn].flat().includes(reportId);
+    };
+    expect(scheduleWaitsForReport(sam)).toBe(true);
+    expect(scheduleWaitsForReport(cdk)).toBe(true);
   });
 
   it('has the same alarms, and the same expiry report', () => {

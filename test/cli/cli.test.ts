@@ -393,7 +393,8 @@ describe('rotate --revoke-previous (a key leaked)', () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/Done: AWSCURRENT is now version/);
-    expect(result.err).toMatch(new RegExp(`Could not revoke key ${key.keyId} \\(sha256:[0-9a-f]{8}, now AWSPREVIOUS; AWSCURRENT moved to a new key\\)\\. Revoke it in the Momento console: Momento's key-management API did not answer`));
+    expect(result.err).toMatch(new RegExp(`Could not revoke key ${key.keyId} \\(sha256:[0-9a-f]{8}, now AWSPREVIOUS; AWSCURRENT moved to a new key\\): Momento's key-management API did not answer`));
+    expect(result.err).toMatch(new RegExp(`^Key ${key.keyId} was NOT revoked: .*\\n {2}momento-secret-rotation revoke --key-id ${key.keyId} --management-secret-id \\S+$`, 'm'));
     expect(stack.momento.accepts(key.apiKey)).toBe(true);
     expect(await stack.currentKeyWorks(arn)).toBe(true);
   }, 60_000);

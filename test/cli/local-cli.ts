@@ -1,11 +1,13 @@
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import { mintedKeyDescription } from '../../src/rotation/strategies/mint-v2.js';
 import { captureFileOutputAndCheckForLeaks } from '../support/capture-output.js';
 import { leakedSecrets, registerSecret } from '../support/secrets.js';
 import { CREDENTIALS } from '../stand-ins/secrets-manager-service.js';
-import { startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
+import type { IssuedV2Key } from '../stand-ins/fake-momento-server.js';
+import { FAKE_V2_ENDPOINT, startLocalStack, type LocalStack } from '../stand-ins/local-stack.js';
 
 export interface CliResult {
   readonly code: number;
@@ -84,3 +86,30 @@ export const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\
 /** One "Derived for the secret:" line: the field, its value, and where it came from. */
 export const derivedLine = (field: string, value: string, from: string) =>
   new RegExp(`^  ${literal(field.padEnd(10))}  ${literal(value)}  \\(from ${literal(from)}\\)$`, 'm');
+
+/** A v2 key as the secret stores it. */
+export const v2Value = (key: IssuedV2Key) =>
+  JSON.stringify({ apiKey: key.apiKey, endpoint: FAKE_V2_ENDPOINT, roleId: key.roleId, keyId: key.keyId, validUntil: key.validUntil });
+
+/**
+ * A v2 secret as the function's rotations leave it, built directly (not by the function): a key
+ * imported from the console, then `rotations` keys minted for the secret, each stored as the new
+ * AWSCURRENT and each naming its predecessor in its description. With 2: the imported key has
+ * left every version, minted[0] is AWSPREVIOUS and minted[1] AWSCURRENT.
+ */
+export async function rotatedV2Secret(stack: LocalStack, secretName: string, rotations: number) {
+  const imported = stack.momento.issueV2Key();
+  const arn = await stack.createSecret(secretName, v2Value(imported));
+  const minted: IssuedV2Key[] = [];
+  let previous = imported;
+  for (let i = 0; i < rotations; i++) {
+    const version = randomUUID();
+    const key = stack.momento.issueV2Key({ description: mintedKeyDescription({ arn, name: secretName }, version, previous.keyId) });
+    await stack.service.client.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: version, SecretString: v2Value(key) }));
+    minted.push(key);
+    previous = key;
+  }
+  /** A key minted for this secret, for a version that never stored it (a rotation that stopped there). */
+  const orphan = () => stack.momento.issueV2Key({ description: mintedKeyDescription({ arn, name: secretName }, randomUUID(), previous.keyId) });
+  return { arn, imported, minted, orphan };
+}

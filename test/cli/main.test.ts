@@ -66,6 +66,8 @@ describe('runCli: help and usage (exit 2, before any AWS call)', () => {
     [['import', '--help'], 'Usage: echo -n "$KEY" | momento-secret-rotation import --secret-id NAME --management-secret-id NAME\n       momento-secret-rotation import --secret-id NAME [--file PATH] [options]'],
     [['rotate', '-h'], 'Usage: momento-secret-rotation rotate --secret-id NAME [--no-wait] [--timeout SECONDS]'],
     [['repair', '--help'], 'Usage: momento-secret-rotation repair --secret-id NAME [--yes] [--force]'],
+    [['revoke', '--help'], 'Usage: momento-secret-rotation revoke --key-id ID --management-secret-id NAME [--force]'],
+    [['help', 'retire'], 'Usage: momento-secret-rotation retire --secret-id NAME --management-secret-id NAME [--yes]'],
     [['migrate', '--help'], 'Usage: momento-secret-rotation migrate --secret-id NAME --role NAME|ID [--management-secret-id NAME] [--endpoint URL|HOST] [--rotate]'],
   ])('%j prints help and exits 0', async (args, text) => {
     const result = await cli(args);
@@ -88,14 +90,21 @@ describe('runCli: help and usage (exit 2, before any AWS call)', () => {
   });
 
   it('ends every command\'s help with the common options and exit codes', async () => {
-    for (const command of ['import', 'status', 'rotate', 'repair', 'migrate']) {
+    for (const command of ['import', 'status', 'rotate', 'revoke', 'retire', 'repair', 'migrate']) {
       expect((await cli([command, '--help'])).out).toContain('Exit codes: 0 ok, 1 failure, 2 usage.');
     }
   });
 
   it.each([
     [['help', 'nope'], 'Unknown command "nope".'],
-    [['nope', '--secret-id', 's'], 'Unknown command "nope". Commands: import, status, rotate, repair, migrate.'],
+    [['nope', '--secret-id', 's'], 'Unknown command "nope". Commands: import, status, rotate, revoke, retire, repair, migrate.'],
+    [['revoke', '--management-secret-id', 'm'], "revoke needs --key-id (the key's id: its jti claim, as status shows it under KEY ID)."],
+    [['revoke', '--key-id', 'k'], 'revoke needs --management-secret-id (the secret holding the management key).'],
+    [['revoke', '--key-id', 'k', '--management-secret-id', 'm', '--secret-id', 's'], 'revoke does not take --secret-id: it acts on a key, by --key-id'],
+    [['revoke', '--key-id', 'a/b', '--management-secret-id', 'm'], '--key-id takes a key id (its jti claim, as status shows it under KEY ID), not "a/b".'],
+    [['retire', '--secret-id', 's'], 'retire needs --management-secret-id (the secret holding the management key, which revokes the keys).'],
+    [['retire', '--management-secret-id', 'm', '--yes'], "retire needs --secret-id (the secret's name or ARN)."],
+    [['import', '--secret-id', 's', '--force'], 'import does not take --force.'],
     [['status', 'extra', '--secret-id', 's'], 'Unexpected argument "extra".'],
     [['status', '--secret-id', 's', '--yes'], 'status does not take --yes.'],
     [['repair', '--secret-id', 's', '--json'], 'repair does not take --json.'],

@@ -20,9 +20,9 @@ function fakeClient(apiKey: string) {
 type FakeClient = ReturnType<typeof fakeClient>;
 const authError = { errorCode: () => 'AUTHENTICATION_ERROR' };
 
-function setup(secretValues: string[]) {
+function setup(secretValues: string[], options: { refreshIntervalMs?: number; reReadIntervalMs?: number } = {}) {
   sm.on(GetSecretValueCommand).callsFake(async () => ({ SecretString: secretValues[0] }));
-  const keys = new MomentoKeyProvider({ secretId: 's', secretsManager: new SecretsManagerClient({ region: 'us-east-1' }), refreshIntervalMs: 1_000 });
+  const keys = new MomentoKeyProvider({ secretId: 's', secretsManager: new SecretsManagerClient({ region: 'us-east-1' }), refreshIntervalMs: 1_000, ...options });
   const built: FakeClient[] = [];
   const clients = new MomentoClientProvider({
     keys,
@@ -147,6 +147,132 @@ describe('MomentoClientProvider', () => {
     await clients.close();
     expect(built.every((c) => c.closed)).toBe(true);
     await expect(clients.getClient()).rejects.toThrow(/closed/);
+  });
+});
+
+describe('MomentoClientProvider when AWSCURRENT itself is revoked', () => {
+  const reads = () => sm.commandCalls(GetSecretValueCommand).length;
+  /** A key provider that would not re-read on its own for an hour: every read here is one an authentication error caused. */
+  const hour = { refreshIntervalMs: 3_600_000 };
+  /** A call that fails authentication while `revoked` holds the key it was given, after `latencyMs`. */
+  const callWith = (revoked: Set<string>, used: string[] = [], latencyMs = 0) => async (client: CacheClient) => {
+    const { apiKey } = client as unknown as FakeClient;
+    used.push(apiKey);
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    return revoked.has(apiKey) ? authError : 'hit';
+  };
+
+  it('AWSCURRENT revoked: 50 concurrent run() calls that fail authentication cause one secret read, not 50', async () => {
+    const a = consoleKeyFile();
+    const { clients } = setup([JSON.stringify(a)], hour);
+    await clients.getClient();
+    const before = reads();
+    const used: string[] = [];
+    // In flight together, answered over 50 ms as a real fleet's calls are: each failure meets the last one's re-read done.
+    const results = Array.from({ length: 50 }, (_, i) => clients.run(callWith(new Set([a.apiKey]), used, i + 1)));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await Promise.all(results)).toEqual(Array(50).fill(authError)); // each fails with the authentication error...
+    expect(used).toHaveLength(50); // ...without a retry: the key did not change
+    expect(reads() - before).toBe(1);
+  });
+
+  it('a re-read within 5 s of the last one reuses it: a rotated key revoked 1 s later fails without a read, and the re-read 5 s on finds its successor', async () => {
+    const [a, b, c] = [consoleKeyFile(), consoleKeyFile(), consoleKeyFile()];
+    const { clients, rotateTo } = setup([JSON.stringify(a)], hour);
+    await clients.getClient();
+    const revoked = new Set([a.apiKey]);
+    rotateTo(JSON.stringify(b)); // the normal swap: a revoked, b picked up on the first authentication error
+    expect(await clients.run(callWith(revoked))).toBe('hit');
+    expect(reads()).toBe(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    rotateTo(JSON.stringify(c));
+    revoked.add(b.apiKey);
+    expect(await clients.run(callWith(revoked))).toBe(authError); // within 5 s: b, as the last re-read found it
+    await vi.advanceTimersByTimeAsync(3_999);
+    expect(await clients.run(callWith(revoked))).toBe(authError);
+    expect(reads()).toBe(2);
+    await vi.advanceTimersByTimeAsync(1); // 5 s after the last re-read
+    const used: string[] = [];
+    expect(await clients.run(callWith(revoked, used))).toBe('hit');
+    expect(used).toEqual([b.apiKey, c.apiKey]);
+    expect(reads()).toBe(3);
+  });
+
+  it('a re-read returning the same key backs off: no read for 5 s, then one; then 10 s, 20 s, 40 s, 60 s, 60 s', async () => {
+    const a = consoleKeyFile();
+    const { clients } = setup([JSON.stringify(a)], hour);
+    await clients.getClient();
+    const run = () => clients.run(callWith(new Set([a.apiKey])));
+    expect(await run()).toBe(authError);
+    expect(reads()).toBe(2); // the first re-read: the same key
+    for (const backoff of [5_000, 10_000, 20_000, 40_000, 60_000, 60_000]) {
+      const before = reads();
+      await vi.advanceTimersByTimeAsync(backoff - 1);
+      expect(await run()).toBe(authError);
+      expect(reads(), `1 ms before ${backoff} ms`).toBe(before);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await run()).toBe(authError);
+      expect(await run()).toBe(authError);
+      expect(reads(), `at ${backoff} ms`).toBe(before + 1);
+    }
+  });
+
+  it('a new key after the backoff is used at once, and ends the backoff', async () => {
+    const [a, b] = [consoleKeyFile(), consoleKeyFile()];
+    const { clients, rotateTo } = setup([JSON.stringify(a)], hour);
+    await clients.getClient();
+    const revoked = new Set([a.apiKey]);
+    expect(await clients.run(callWith(revoked))).toBe(authError); // re-read: a again, back off 5 s
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await clients.run(callWith(revoked))).toBe(authError); // re-read: a again, back off 10 s
+    await vi.advanceTimersByTimeAsync(1_000);
+    rotateTo(JSON.stringify(b)); // the operator stores a good key
+    await vi.advanceTimersByTimeAsync(8_999);
+    expect(await clients.run(callWith(revoked))).toBe(authError); // still backing off: no read
+    expect(reads()).toBe(3);
+    await vi.advanceTimersByTimeAsync(1); // 10 s after the last re-read
+    const used: string[] = [];
+    expect(await clients.run(callWith(revoked, used))).toBe('hit');
+    expect(used).toEqual([a.apiKey, b.apiKey]); // the failed call retried with b at once
+    expect(reads()).toBe(4);
+    expect(await clients.run(callWith(revoked, used))).toBe('hit'); // and later calls use b, without a read
+    expect(reads()).toBe(4);
+    // The backoff starts again at 5 s: b revoked now is re-read for 5 s on, not 20.
+    const c = consoleKeyFile();
+    revoked.add(b.apiKey);
+    rotateTo(JSON.stringify(c));
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await clients.run(callWith(revoked))).toBe('hit');
+    expect(reads()).toBe(5);
+  });
+
+  it('a rotation during the backoff, found by the scheduled refresh, is used by the next call without a re-read', async () => {
+    const [a, b] = [consoleKeyFile(), consoleKeyFile()];
+    const { clients, rotateTo } = setup([JSON.stringify(a)], { refreshIntervalMs: 2_000 });
+    await clients.getClient();
+    const revoked = new Set([a.apiKey]);
+    expect(await clients.run(callWith(revoked))).toBe(authError);
+    rotateTo(JSON.stringify(b));
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(await clients.run(callWith(revoked))).toBe('hit'); // the scheduled read found b
+    expect(reads()).toBe(3);
+  });
+
+  it('handleAuthenticationError() is limited the same way, and returns the client held when the key has not changed', async () => {
+    const a = consoleKeyFile();
+    const { clients } = setup([JSON.stringify(a)], hour);
+    const held = await clients.getClient();
+    expect(await clients.handleAuthenticationError()).toBe(held);
+    expect(await clients.handleAuthenticationError()).toBe(held);
+    expect(reads()).toBe(2);
+  });
+
+  it('reReadIntervalMs: 0 turns the limit off: every failed call re-reads the secret, as before', async () => {
+    const a = consoleKeyFile();
+    const { clients } = setup([JSON.stringify(a)], { ...hour, reReadIntervalMs: 0 });
+    await clients.getClient();
+    for (let i = 0; i < 5; i++) expect(await clients.run(callWith(new Set([a.apiKey])))).toBe(authError);
+    expect(reads()).toBe(6);
   });
 });
 

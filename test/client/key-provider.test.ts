@@ -156,6 +156,122 @@ describe('MomentoKeyProvider', () => {
   });
 });
 
+describe('MomentoKeyProvider.refreshAfterAuthenticationError', () => {
+  /** AWSCURRENT holds `values[0]`; each read takes 20 ms of the injected clock's time to answer (real timers). */
+  function secret(values: string[]) {
+    sm.on(GetSecretValueCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { SecretString: values[0] };
+    });
+    return (value: string) => values.unshift(value);
+  }
+
+  it('AWSCURRENT revoked: 50 concurrent callers whose calls failed cause one secret read, not 50', async () => {
+    const a = consoleKeyFile();
+    secret([JSON.stringify(a)]);
+    const { keys, clock } = provider();
+    const failed = await keys.getKey();
+    // The failures arrive 1 ms apart: the first caller's read is long done before the last asks.
+    const results: Promise<unknown>[] = [];
+    for (let i = 0; i < 50; i++) {
+      results.push(keys.refreshAfterAuthenticationError(failed));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      clock.now += 1;
+    }
+    expect((await Promise.all(results)).every((k) => (k as typeof failed).apiKey === a.apiKey)).toBe(true);
+    expect(reads()).toBe(2); // the first read, and one re-read
+  });
+
+  it('concurrent callers share the re-read in flight', async () => {
+    const [a, b] = [consoleKeyFile(), consoleKeyFile()];
+    const rotateTo = secret([JSON.stringify(a)]);
+    const { keys } = provider();
+    const failed = await keys.getKey();
+    rotateTo(JSON.stringify(b));
+    const results = await Promise.all(Array.from({ length: 50 }, () => keys.refreshAfterAuthenticationError(failed)));
+    expect(new Set(results.map((k) => k.apiKey))).toEqual(new Set([b.apiKey]));
+    expect(reads()).toBe(2);
+  });
+
+  it('a re-read within 5 s of the last one reuses it (default reReadIntervalMs), and one after 5 s reads', async () => {
+    const [a, b, c] = [consoleKeyFile(), consoleKeyFile(), consoleKeyFile()];
+    const rotateTo = secret([JSON.stringify(a)]);
+    const { keys, clock } = provider();
+    const first = await keys.getKey();
+    rotateTo(JSON.stringify(b));
+    const second = await keys.refreshAfterAuthenticationError(first);
+    expect(second.apiKey).toBe(b.apiKey);
+    rotateTo(JSON.stringify(c));
+    clock.now += 4_999;
+    expect((await keys.refreshAfterAuthenticationError(second)).apiKey).toBe(b.apiKey);
+    expect(reads()).toBe(2);
+    clock.now += 1;
+    expect((await keys.refreshAfterAuthenticationError(second)).apiKey).toBe(c.apiKey);
+    expect(reads()).toBe(3);
+  });
+
+  it('a caller whose key is no longer current gets the current one, without a read', async () => {
+    const [a, b] = [consoleKeyFile(), consoleKeyFile()];
+    const rotateTo = secret([JSON.stringify(a)]);
+    const { keys, clock } = provider({ reReadIntervalMs: 1_000 });
+    const stale = await keys.getKey();
+    rotateTo(JSON.stringify(b));
+    await keys.refreshAfterAuthenticationError(stale);
+    clock.now += 10_000; // past the interval: the limit is not what spares the read
+    expect((await keys.refreshAfterAuthenticationError(stale)).apiKey).toBe(b.apiKey);
+    expect(reads()).toBe(2);
+  });
+
+  it('a re-read returning the same key backs off: no read for 5 s, then one, doubling to 60 s, and back to 5 s once a different key arrives', async () => {
+    const [a, b] = [consoleKeyFile(), consoleKeyFile()];
+    const rotateTo = secret([JSON.stringify(a)]);
+    const { keys, clock } = provider({ refreshIntervalMs: 3_600_000 });
+    const failed = await keys.getKey();
+    await keys.refreshAfterAuthenticationError(failed);
+    expect(reads()).toBe(2);
+    for (const backoff of [5_000, 10_000, 20_000, 40_000, 60_000, 60_000]) {
+      const before = reads();
+      clock.now += backoff - 1;
+      await keys.refreshAfterAuthenticationError(failed);
+      expect(reads(), `1 ms before ${backoff} ms`).toBe(before);
+      clock.now += 1;
+      await keys.refreshAfterAuthenticationError(failed);
+      expect(reads(), `at ${backoff} ms`).toBe(before + 1);
+    }
+    rotateTo(JSON.stringify(b));
+    clock.now += 60_000;
+    const fresh = await keys.refreshAfterAuthenticationError(failed);
+    expect(fresh.apiKey).toBe(b.apiKey);
+    clock.now += 5_000; // b fails too: read again 5 s on, not 60
+    const before = reads();
+    await keys.refreshAfterAuthenticationError(fresh);
+    expect(reads()).toBe(before + 1);
+  });
+
+  it('reReadIntervalMs sets the interval and where the backoff starts; 0 turns both off', async () => {
+    secret([JSON.stringify(consoleKeyFile())]);
+    const { keys, clock } = provider({ reReadIntervalMs: 1_000 });
+    const failed = await keys.getKey();
+    await keys.refreshAfterAuthenticationError(failed); // same key: back off 1 s
+    clock.now += 999;
+    await keys.refreshAfterAuthenticationError(failed);
+    expect(reads()).toBe(2);
+    clock.now += 1;
+    await keys.refreshAfterAuthenticationError(failed); // back off 2 s
+    clock.now += 1_999;
+    await keys.refreshAfterAuthenticationError(failed);
+    expect(reads()).toBe(3);
+    clock.now += 1;
+    await keys.refreshAfterAuthenticationError(failed);
+    expect(reads()).toBe(4);
+
+    const off = provider({ reReadIntervalMs: 0 });
+    const key = await off.keys.getKey();
+    for (let i = 0; i < 3; i++) await off.keys.refreshAfterAuthenticationError(key);
+    expect(reads()).toBe(4 + 4);
+  });
+});
+
 describe('MomentoKeyProvider, exactly', () => {
   it('serves a read key for 5 minutes by default, and retries a failed read after 30 s by default', async () => {
     const file = consoleKeyFile(30, 1_800_000_000);

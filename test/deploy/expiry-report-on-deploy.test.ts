@@ -1,3 +1,4 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
@@ -40,6 +41,10 @@ function fakeDeploy(visible = true) {
       const emitted = output.lines().some((l) => l.includes('"ExpiryReported"'));
       events.push(emitted ? 'waited after the report was logged' : 'waited before the report was logged');
       return visible;
+    },
+    async stackStatus() {
+      events.push('asked the stack status');
+      return 'DELETE_IN_PROGRESS';
     },
     now: Date.now,
   };
@@ -101,7 +106,7 @@ describe('the InitialExpiryReport custom resource (a fresh stack reports before 
     expect(sent[0]!.body).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('"SecretId"') });
   });
 
-  it('on Delete: answers SUCCESS at once, reading nothing', async () => {
+  it('on Delete, with no management secret (v1 keys): answers SUCCESS at once, reading nothing (revoke-on-stack-delete.test.ts has the rest)', async () => {
     const { deploy, sent, events } = fakeDeploy();
     await handlerWith(deploy)(request('Delete', { SecretId: h.sm.arn }, 'old-id'), context);
     expect(events).toEqual(['answered']);
@@ -118,7 +123,11 @@ describe('the InitialExpiryReport custom resource (a fresh stack reports before 
 
 describe("the container's deploy dependencies (real fetch, CloudWatch mocked)", () => {
   const cloudWatch = mockClient(CloudWatchClient);
-  afterEach(() => cloudWatch.reset());
+  const cloudFormation = mockClient(CloudFormationClient);
+  afterEach(() => {
+    cloudWatch.reset();
+    cloudFormation.reset();
+  });
   const deploy = () => createRotationDeps(readConfig({})).deploy!;
 
   it('PUTs the answer to the pre-signed URL with no content type, as S3 expects', async () => {
@@ -162,4 +171,14 @@ describe("the container's deploy dependencies (real fetch, CloudWatch mocked)", 
     expect(await deploy().reportVisible(started, started + 1_500)).toBe(false);
     expect(Date.now() - started).toBeLessThan(5_000);
   }, 15_000);
+
+  it("reads the stack's status with DescribeStacks by the stack's unique id (which answers for a stack being deleted)", async () => {
+    const stackId = 'arn:aws:cloudformation:us-east-1:123456789012:stack/rotation/5b918d10-cd98-11ea-90d5-0a9cd3354c10';
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'rotation', StackId: stackId, StackStatus: 'DELETE_IN_PROGRESS', CreationTime: new Date() }] });
+    expect(await deploy().stackStatus(stackId)).toBe('DELETE_IN_PROGRESS');
+    expect(cloudFormation.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input)).toEqual([{ StackName: stackId }]);
+    cloudFormation.reset();
+    cloudFormation.on(DescribeStacksCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    await expect(deploy().stackStatus(stackId)).rejects.toThrow('denied');
+  });
 });

@@ -1,5 +1,5 @@
 import { APP_ROLE_ID } from '../support/momento-roles.js';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CacheClient, CacheGet, Configurations, CredentialProvider } from '@gomomento/sdk';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,13 +23,14 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 /** An application's providers, reading through the fault proxy, with clients pointed at the fake Momento. */
-function application(secretId: string, options: { refreshIntervalMs?: number; keyField?: string } = {}) {
+function application(secretId: string, options: { refreshIntervalMs?: number; reReadIntervalMs?: number; keyField?: string } = {}) {
   const warnings: string[] = [];
   const keys = new MomentoKeyProvider({
     secretId,
     secretsManager: new SecretsManagerClient({ endpoint: stack.proxy.endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 }),
     refreshIntervalMs: options.refreshIntervalMs ?? 100,
     retryIntervalMs: 100,
+    ...(options.reReadIntervalMs !== undefined ? { reReadIntervalMs: options.reReadIntervalMs } : {}),
     onWarning: (m) => warnings.push(m),
     ...(options.keyField ? { keyField: options.keyField } : {}),
   });
@@ -83,7 +84,9 @@ describe('momento-secret-rotation/client, end to end', () => {
   it('rotations during continuous use cause zero failed cache calls, even when each old key is revoked at once', async () => {
     const { arn, key } = await stack.storeConsoleKey(`momento/app-${randomUUID().slice(0, 8)}`);
     // A long refresh interval: each swap must come from the authentication error the revoked key meets.
-    const app = application(arn, { refreshIntervalMs: 60_000 });
+    // Rotations 300 ms apart: a re-read interval below that (the default 5 s would make the second
+    // rotation's revoked key fail calls until 5 s after the first swap's re-read).
+    const app = application(arn, { refreshIntervalMs: 60_000, reReadIntervalMs: 100 });
     const container = stack.newContainer();
     const rotations = (async () => {
       let old = key.apiKey;
@@ -108,7 +111,9 @@ describe('momento-secret-rotation/client, end to end', () => {
     const management = await stack.storeManagementKey(`momento/app-mgmt-${randomUUID().slice(0, 8)}`);
     const { arn } = await stack.storeV2Key(`momento/app-v2-${randomUUID().slice(0, 8)}`);
     // A long refresh interval: each swap must come from the authentication error the revoked key meets.
-    const app = application(arn, { refreshIntervalMs: 60_000 });
+    // Rotations 300 ms apart: a re-read interval below that (the default 5 s would make the second
+    // rotation's revoked key fail calls until 5 s after the first swap's re-read).
+    const app = application(arn, { refreshIntervalMs: 60_000, reReadIntervalMs: 100 });
     const container = stack.newContainer({ managementSecretId: management.arn });
     const rotations = (async () => {
       for (let i = 0; i < 3; i++) {
@@ -145,6 +150,31 @@ describe('momento-secret-rotation/client, end to end', () => {
     expect(stats.failed, `failed calls: ${[...stats.codes].join(', ')}`).toBe(0);
     expect(app.built.map((b) => b.kind)).toEqual(['v1', 'v2']);
     expect(app.built[1]!.endpoint).toBe(FAKE_V2_ENDPOINT);
+    await app.momento.close();
+  });
+
+  it('AWSCURRENT revoked: 4 workers failing continuously re-read the secret once per interval, backing off, and a good key stored is used at the next re-read', async () => {
+    const { arn, key } = await stack.storeConsoleKey(`momento/revoked-${randomUUID().slice(0, 8)}`);
+    const app = application(arn, { refreshIntervalMs: 60_000, reReadIntervalMs: 500 });
+    expect(await app.momento.run((client) => client.get(CACHE, 'k'))).toBeInstanceOf(CacheGet.Miss);
+    stack.momento.revoke(key.apiKey); // AWSCURRENT itself: every re-read returns the same dead key
+    const before = stack.proxy.counts.GetSecretValue ?? 0;
+    const started = Date.now();
+    const stats = await continuousUse(app.momento, pause(1_600));
+    const elapsed = Date.now() - started;
+    const reReads = (stack.proxy.counts.GetSecretValue ?? 0) - before;
+    expect(stats.calls).toBeGreaterThan(50);
+    expect(stats.failed).toBe(stats.calls); // each fails with the authentication error, no loop
+    expect([...stats.codes]).toEqual(['AUTHENTICATION_ERROR']);
+    // Re-reads at 0, 500 and 1,500 ms (the backoff doubling): never more than one per 500 ms.
+    expect(reReads).toBeGreaterThanOrEqual(2);
+    expect(reReads).toBeLessThanOrEqual(1 + Math.floor(elapsed / 500));
+
+    const good = stack.momento.issueKey();
+    await stack.service.client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ apiKey: good.apiKey }) }));
+    await pause(2_100); // past the backoff (2 s after the re-read at 1,500 ms)
+    expect(await app.momento.run((client) => client.get(CACHE, 'k'))).toBeInstanceOf(CacheGet.Miss);
+    expect(app.builtFor).toEqual([key.apiKey, good.apiKey]);
     await app.momento.close();
   });
 

@@ -133,7 +133,8 @@ describe.concurrent('faults, driven to the end with the service\'s retries', () 
       if (faultCase.testCacheName) stack.momento.caches.add(faultCase.testCacheName);
       const container = stack.newContainer({
         ...(faultCase.testCacheName ? { testCacheName: faultCase.testCacheName } : {}),
-        ...(management ? { managementSecretId: management.arn } : {}),
+        // The console key is the function's to revoke here (RevokeImportedKeys): the invariant is exactly AWSCURRENT's and AWSPREVIOUS's keys.
+        ...(management ? { managementSecretId: management.arn, revokeImportedKeys: true } : {}),
       });
 
       faultCase.inject(arn, lineage);

@@ -39,10 +39,10 @@ async function authenticates(apiKey: string): Promise<boolean> {
 }
 
 describe('v2 rotation against moto_server and the fake Momento', () => {
-  it('rotates three times; the old keys stop authenticating once they leave AWSPREVIOUS; exactly AWSCURRENT and AWSPREVIOUS stay valid', async () => {
+  it('rotates three times; the old keys stop authenticating once they leave AWSPREVIOUS; exactly AWSCURRENT and AWSPREVIOUS stay valid (RevokeImportedKeys on)', async () => {
     const management = await stack.storeManagementKey(uniqueName('management'));
     const { arn, key } = await stack.storeV2Key(uniqueName('v2'), { extraFields: { cacheName: 'orders' } });
-    const container = stack.newContainer({ managementSecretId: management.arn });
+    const container = stack.newContainer({ managementSecretId: management.arn, revokeImportedKeys: true });
 
     await stack.service.rotate(arn, container);
     const first = await keyAt(arn, 'AWSCURRENT');
@@ -96,7 +96,7 @@ describe('v2 rotation against moto_server and the fake Momento', () => {
     const management = await stack.storeManagementKey(uniqueName('management'));
     const other = await stack.storeV2Key(uniqueName('other-app'));
     const { arn, key } = await stack.storeV2Key(uniqueName('typo'), { extraFields: { keyId: other.key.keyId } });
-    const container = stack.newContainer({ managementSecretId: management.arn });
+    const container = stack.newContainer({ managementSecretId: management.arn, revokeImportedKeys: true });
     await stack.service.rotate(arn, container);
     await stack.service.rotate(arn, container);
     await stack.service.rotate(arn, container);
@@ -111,14 +111,14 @@ describe('v2 rotation against moto_server and the fake Momento', () => {
     const token = await stack.service.startRotation(arn);
     // The first container mints, then every write is refused until it dies (its memory goes with it).
     stack.proxy.failNext('PutSecretValue', 40, { kind: 'error500' }, arn);
-    const dying = stack.newContainer({ managementSecretId: management.arn });
+    const dying = stack.newContainer({ managementSecretId: management.arn, revokeImportedKeys: true });
     await expect(dying({ Step: 'createSecret', SecretId: arn, ClientRequestToken: token })).rejects.toThrow(/PutSecretValue|AWSPENDING/);
     stack.proxy.clearFaults();
     const minted = stack.momento.liveV2Keys().filter((k) => k.description.includes(token));
     expect(minted).toHaveLength(1);
 
     // Secrets Manager retries the rotation in a fresh container: it mints again and stores that key.
-    const fresh = stack.newContainer({ managementSecretId: management.arn });
+    const fresh = stack.newContainer({ managementSecretId: management.arn, revokeImportedKeys: true });
     for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) await fresh({ Step, SecretId: arn, ClientRequestToken: token });
     await stack.service.endRotation(arn, token);
     expect(await authenticates((await keyAt(arn, 'AWSCURRENT')).apiKey)).toBe(true);
@@ -146,6 +146,31 @@ describe('v2 rotation against moto_server and the fake Momento', () => {
     expect(output.text()).toContain('v1 keys cannot be revoked');
   });
 
+  it('by default a retired console key is not revoked (it may be held elsewhere): logged and counted as RetiredKeyNotRevoked with its id and the command; keys the function minted are', async () => {
+    const management = await stack.storeManagementKey(uniqueName('management'));
+    const { arn, key } = await stack.storeV2Key(uniqueName('imported'));
+    const container = stack.newContainer({ managementSecretId: management.arn });
+    await stack.service.rotate(arn, container);
+    const firstMinted = await keyAt(arn, 'AWSCURRENT');
+    await stack.service.rotate(arn, container); // the console key leaves AWSPREVIOUS
+    await stack.service.rotate(arn, container); // the first minted key leaves AWSPREVIOUS
+    expect(await authenticates(key.apiKey)).toBe(true);
+    expect(await authenticates(firstMinted.apiKey)).toBe(false);
+    expect(output.text()).toContain('RetiredKeyNotRevoked: retired imported key');
+    expect(output.text()).toContain(`momento-secret-rotation revoke --key-id ${key.keyId} --management-secret-id ${management.arn}`);
+    expect(output.text()).toMatch(/"RetiredKeyNotRevoked":1/);
+  });
+
+  it('the same console key in two secrets (staging copied prod\'s): rotating one out never takes the other down', async () => {
+    const management = await stack.storeManagementKey(uniqueName('management'));
+    const prod = await stack.storeV2Key(uniqueName('prod'));
+    const staging = await stack.createSecret(uniqueName('staging'), await stack.service.value(prod.arn, 'AWSCURRENT'));
+    const container = stack.newContainer({ managementSecretId: management.arn });
+    for (let i = 0; i < 3; i++) await stack.service.rotate(staging, container);
+    expect(await authenticates(prod.key.apiKey)).toBe(true);
+    expect(await stack.currentKeyWorks(prod.arn)).toBe(true);
+  });
+
   it('the management secret rotates itself: it mints with its own key and revokes the old one once it falls out', async () => {
     const management = await stack.storeManagementKey(uniqueName('self'));
     // The management secret needs the fields any rotated v2 secret has.
@@ -155,7 +180,7 @@ describe('v2 rotation against moto_server and the fake Momento', () => {
         SecretString: JSON.stringify({ apiKey: management.key.apiKey, keyId: management.key.keyId, roleId: OPERATOR_ROLE_ID, endpoint: FAKE_V2_ENDPOINT }),
       }),
     );
-    const container = stack.newContainer({ managementSecretId: management.arn });
+    const container = stack.newContainer({ managementSecretId: management.arn, revokeImportedKeys: true });
     await stack.service.rotate(management.arn, container);
     const first = await keyAt(management.arn, 'AWSCURRENT');
     expect(first.roleId).toBe(OPERATOR_ROLE_ID);
@@ -178,7 +203,7 @@ describe('v2 rotation against moto_server and the fake Momento', () => {
   it('the expiry report retries a revocation that failed at finishSecret', async () => {
     const management = await stack.storeManagementKey(uniqueName('management'));
     const { arn, key } = await stack.storeV2Key(uniqueName('report'));
-    const container = stack.newContainer({ managementSecretId: management.arn });
+    const container = stack.newContainer({ managementSecretId: management.arn, revokeImportedKeys: true });
     await stack.service.rotate(arn, container);
     stack.momento.failNextKeyApi('revoke', 8, { kind: 'error500' }, management.key.lineage);
     await stack.service.rotate(arn, container);

@@ -37,6 +37,7 @@ describe('readConfig', () => {
       managementSecretId: undefined,
       apiKeysUrl: 'https://mga.registry.prod.a.momentohq.com',
       keyLifetimeDays: 30,
+      revokeImportedKeys: false,
     });
   });
 

@@ -161,6 +161,54 @@ describe('createSecret', () => {
     expect(h.momento.validKeys.has(current().apiKey as string)).toBe(true);
   });
 
+  it('v2: a key minted for a rotation whose write failed, then the rotation abandoned (repair) and a new one started: the new rotation mints anew, and the remembered key, an orphan, is revoked', async () => {
+    h = (h.restore(), rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID }));
+    h.storeV2Current();
+    const abandoned = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', () => serviceError('AccessDeniedException', 'not authorized'));
+    await expectFailure(h.run('createSecret', abandoned), PendingWriteFailedError);
+    const orphan = [...h.keyApi.keys.values()].find((k) => k.description.includes(abandoned))!;
+    h.sm.versions.get(abandoned)!.stages.delete('AWSPENDING'); // what `repair --yes` does
+
+    const token = await h.rotate();
+    expect(h.keyApi.count('mint')).toBe(2);
+    expect(current().keyId).not.toBe(orphan.keyId);
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    // Minted for a version that exists with no value: revoked by that rotation's finishSecret.
+    expect(h.keyApi.isValid(orphan.keyId)).toBe(false);
+    expect(output.text()).toContain('Not storing a key minted for an earlier, abandoned rotation');
+  });
+
+  it('v2: a key minted before a failed write, revoked meanwhile (an expiry report took it for an orphan): the retried createSecret mints anew instead of storing a dead key', async () => {
+    h = (h.restore(), rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID }));
+    h.storeV2Current();
+    const token = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', () => serviceError('AccessDeniedException', 'not authorized'));
+    await expectFailure(h.run('createSecret', token), PendingWriteFailedError);
+    const first = [...h.keyApi.keys.values()].find((k) => k.description.includes(token))!;
+    await h.keyApi.revoke(h.managementKey, first.keyId);
+
+    await h.run('createSecret', token);
+    const pending = JSON.parse(h.sm.valueAt('AWSPENDING')!) as { keyId: string };
+    expect(h.keyApi.count('mint')).toBe(2);
+    expect(pending.keyId).not.toBe(first.keyId);
+    expect(h.keyApi.isValid(pending.keyId)).toBe(true);
+    expect(output.text()).toContain('no longer valid at Momento');
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await h.run(step, token);
+    expect(h.momento.validKeys.has(current().apiKey as string)).toBe(true);
+  });
+
+  it('v2: a retry of the same rotation stores the remembered minted key once Momento still lists it, minting nothing', async () => {
+    h = (h.restore(), rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID }));
+    h.storeV2Current();
+    const token = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', () => serviceError('AccessDeniedException', 'not authorized'));
+    await expectFailure(h.run('createSecret', token), PendingWriteFailedError);
+    await expect(h.run('createSecret', token)).resolves.toEqual({ step: 'createSecret', outcome: 'stored-earlier-key' });
+    expect(h.keyApi.count('mint')).toBe(1);
+    expect(h.keyApi.count('list')).toBe(1);
+  });
+
   it('drops a remembered key once AWSCURRENT has changed (a new key was imported), and refreshes the new one', async () => {
     h.storeCurrent(consoleKeyFile());
     const abandoned = h.sm.startRotation();

@@ -19,7 +19,7 @@ export const MANAGEMENT_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:1234567890
  * `managementSecretId`: MOMENTO_MANAGEMENT_SECRET_ARN. Unset by default, as in a v1-only
  * deployment; MANAGEMENT_SECRET_ID is a management secret holding a key the fake key API accepts.
  */
-export function rotationHarness(options: { testCacheName?: string; remainingMs?: number; managementSecretId?: string } = {}) {
+export function rotationHarness(options: { testCacheName?: string; remainingMs?: number; managementSecretId?: string; revokeImportedKeys?: boolean } = {}) {
   const clock = { now: Math.floor(Date.now() / 1000) * 1000 };
   const sm = new SecretsManagerModel();
   const momento = new FakeMomento(() => clock.now);
@@ -35,6 +35,7 @@ export function rotationHarness(options: { testCacheName?: string; remainingMs?:
     keyApi,
     managementSecretId,
     keyLifetimeDays: 30,
+    revokeImportedKeys: options.revokeImportedKeys ?? false,
     testCacheName: options.testCacheName,
     unstoredValues: new Map(),
     now: () => clock.now,

@@ -2,6 +2,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidParameterException,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -10,13 +11,14 @@ import {
   UpdateSecretVersionStageCommand,
   type DescribeSecretCommandInput,
   type GetSecretValueCommandInput,
+  type ListSecretVersionIdsCommandInput,
   type PutSecretValueCommandInput,
   type UpdateSecretVersionStageCommandInput,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 
-type Operation = 'DescribeSecret' | 'GetSecretValue' | 'PutSecretValue' | 'UpdateSecretVersionStage';
+type Operation = 'DescribeSecret' | 'GetSecretValue' | 'PutSecretValue' | 'UpdateSecretVersionStage' | 'ListSecretVersionIds';
 
 interface Version {
   value: string | undefined;
@@ -39,6 +41,7 @@ export class SecretsManagerModel {
   readonly otherSecrets = new Map<string, string>();
   readonly calls: { operation: Operation; input: Record<string, unknown> }[] = [];
   private readonly faults = new Map<Operation, (() => Error | 'apply-then-fail')[]>();
+  private readonly persistentFaults = new Set<{ operation: Operation; matches: (input: Record<string, unknown>) => boolean; fault: () => Error }>();
   readonly mock = mockClient(SecretsManagerClient);
 
   constructor() {
@@ -50,6 +53,9 @@ export class SecretsManagerModel {
     );
     this.mock.on(PutSecretValueCommand).callsFake((input: PutSecretValueCommandInput) =>
       this.handle('PutSecretValue', input, () => this.putValue(input)),
+    );
+    this.mock.on(ListSecretVersionIdsCommand).callsFake((input: ListSecretVersionIdsCommandInput) =>
+      this.handle('ListSecretVersionIds', input, () => this.listVersionIds(input)),
     );
     this.mock.on(UpdateSecretVersionStageCommand).callsFake((input: UpdateSecretVersionStageCommandInput) =>
       this.handle('UpdateSecretVersionStage', input, () => this.updateStage(input)),
@@ -89,6 +95,26 @@ export class SecretsManagerModel {
     return token;
   }
 
+  /**
+   * Puts a staging label on a version, as UpdateSecretVersionStage with MoveToVersionId does (a
+   * blue/green deployment's PINNED or CANARY, say); the label leaves the version that had it.
+   */
+  label(versionId: string, stage: string): void {
+    this.moveStage(stage, versionId);
+  }
+
+  /** Takes a staging label off a version (UpdateSecretVersionStage with RemoveFromVersionId; CancelRotateSecret for AWSPENDING). */
+  unlabel(versionId: string, stage: string): void {
+    this.versions.get(versionId)?.stages.delete(stage);
+  }
+
+  /** Fails every call of an operation whose input matches, until the returned function is called. */
+  failWhile(operation: Operation, matches: (input: Record<string, unknown>) => boolean, fault: () => Error): () => void {
+    const entry = { operation, matches, fault };
+    this.persistentFaults.add(entry);
+    return () => void this.persistentFaults.delete(entry);
+  }
+
   /** Queues faults for the next calls of an operation; 'apply-then-fail' does the work, then loses the reply. */
   failNext(operation: Operation, ...faults: (() => Error | 'apply-then-fail')[]): void {
     this.faults.set(operation, [...(this.faults.get(operation) ?? []), ...faults]);
@@ -120,6 +146,9 @@ export class SecretsManagerModel {
 
   private async handle<T>(operation: Operation, input: object, apply: () => T): Promise<T> {
     this.calls.push({ operation, input: { ...input } });
+    for (const persistent of this.persistentFaults) {
+      if (persistent.operation === operation && persistent.matches({ ...input })) throw persistent.fault();
+    }
     const fault = this.faults.get(operation)?.shift()?.();
     if (fault === 'apply-then-fail') {
       apply();
@@ -145,6 +174,20 @@ export class SecretsManagerModel {
       ...(this.rotationEnabled === undefined ? {} : { RotationEnabled: this.rotationEnabled }),
       VersionIdsToStages: versionIdsToStages,
     };
+  }
+
+  /** Every version, deprecated (unlabelled) ones only with IncludeDeprecated, as AWS documents it; one page. */
+  private listVersionIds(input: ListSecretVersionIdsCommandInput) {
+    this.checkId(input.SecretId);
+    const versions = [...this.versions.entries()]
+      .filter(([, v]) => input.IncludeDeprecated === true || v.stages.size > 0)
+      .map(([id, v]) => ({ VersionId: id, VersionStages: [...v.stages] }));
+    return { ARN: this.arn, Name: this.name, Versions: versions };
+  }
+
+  /** A version Secrets Manager has removed (AWS deletes deprecated versions beyond its limit). */
+  forgetVersion(versionId: string): void {
+    this.versions.delete(versionId);
   }
 
   private getValue(input: GetSecretValueCommandInput) {

@@ -26,22 +26,29 @@ describe('template.yaml, expanded with samtranslator', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'MomentoSecretRotation',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       MOMENTO_KEY_LIFETIME_DAYS: 30,
+      MOMENTO_REVOKE_IMPORTED_KEYS: 'false',
     });
-    const v2 = ofType(resolved({ ManagementSecretArn: MANAGEMENT_SECRET_ARN, KeyLifetimeDays: '14' }), 'AWS::Lambda::Function')[0]![1];
-    expect(v2.Properties.Environment.Variables).toMatchObject({ MOMENTO_MANAGEMENT_SECRET_ARN: MANAGEMENT_SECRET_ARN, MOMENTO_KEY_LIFETIME_DAYS: '14' });
+    const v2 = ofType(resolved({ ManagementSecretArn: MANAGEMENT_SECRET_ARN, KeyLifetimeDays: '14', RevokeImportedKeys: 'true' }), 'AWS::Lambda::Function')[0]![1];
+    expect(v2.Properties.Environment.Variables).toMatchObject({
+      MOMENTO_MANAGEMENT_SECRET_ARN: MANAGEMENT_SECRET_ARN,
+      MOMENTO_KEY_LIFETIME_DAYS: '14',
+      MOMENTO_REVOKE_IMPORTED_KEYS: 'true',
+    });
     const withCache = ofType(resolved({ TestCacheName: 'probe' }), 'AWS::Lambda::Function')[0]![1];
     expect(withCache.Properties.Environment.Variables.MOMENTO_TEST_CACHE_NAME).toBe('probe');
   });
 
   const readManagement = { Sid: 'ReadTheManagementKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: MANAGEMENT_SECRET_ARN };
+  // v2 keys: a Delete of InitialExpiryReport revokes only while this very stack is being deleted.
+  const readStackStatus = { Sid: 'ReadOwnStackStatus', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: { Ref: 'AWS::StackId' } };
   it.each([
     ['without a KMS key', {}, []],
     ['with a KMS key', { KmsKeyArn: KMS_KEY_ARN }, [{ Sid: 'UseTheSecretsKmsKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KMS_KEY_ARN }]],
-    ['with a management secret (v2 keys): read-only, on that secret only', { ManagementSecretArn: MANAGEMENT_SECRET_ARN }, [readManagement]],
+    ['with a management secret (v2 keys): read-only, on that secret only, and its own stack\'s status', { ManagementSecretArn: MANAGEMENT_SECRET_ARN }, [readManagement, readStackStatus]],
     [
       'with a management secret and its KMS key',
       { ManagementSecretArn: MANAGEMENT_SECRET_ARN, ManagementKmsKeyArn: MANAGEMENT_KMS_KEY_ARN },
-      [readManagement, { Sid: 'DecryptTheManagementKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: MANAGEMENT_KMS_KEY_ARN }],
+      [readManagement, { Sid: 'DecryptTheManagementKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: MANAGEMENT_KMS_KEY_ARN }, readStackStatus],
     ],
   ])('gives the one role exactly what rotation needs, %s', (_label, overrides, kmsStatements) => {
     const resources = resolved(overrides);
@@ -90,6 +97,20 @@ describe('template.yaml, expanded with samtranslator', () => {
     const withWindow = ofType(resolved({ RotationWindow: '4h', RotationScheduleExpression: 'cron(0 3 ? * MON *)' }), 'AWS::SecretsManager::RotationSchedule')[0]![1];
     expect(withWindow.Properties.RotationRules).toEqual({ ScheduleExpression: 'cron(0 3 ? * MON *)', Duration: '4h' });
   });
+
+  it.each([['true'], ['false']])(
+    'starts rotating only after the deploy-time report (RotateImmediatelyOnDeploy=%s): the schedule waits for InitialExpiryReport, never the other way round',
+    (rotateNow) => {
+      const resources = resolved({ RotateImmediatelyOnDeploy: rotateNow, ManagementSecretArn: MANAGEMENT_SECRET_ARN });
+      const [[scheduleId, schedule]] = ofType(resources, 'AWS::SecretsManager::RotationSchedule') as [[string, Resource]];
+      // The report and the first rotation never overlap, and a secret the report cannot read fails
+      // the deploy before any rotation starts. On stack delete the order reverses: the schedule goes
+      // first, so no rotation mints while the report's Delete revokes the minted keys.
+      expect([schedule.DependsOn].flat()).toEqual(expect.arrayContaining(['RotationInvokePermission', 'InitialExpiryReport']));
+      expect(after(resources, scheduleId)).toContain('InitialExpiryReport');
+      expect(after(resources, 'InitialExpiryReport')).not.toContain(scheduleId);
+    },
+  );
 
   it('reports days to expiry every 12 hours, for the expiry alarm', () => {
     const [[, rule]] = ofType(resolved(), 'AWS::Events::Rule') as [[string, Resource]];
@@ -181,6 +202,34 @@ describe('template.yaml, expanded with samtranslator', () => {
   });
 });
 
+/** Every resource `id` waits for: DependsOn and references (Ref, GetAtt, Sub), followed to the end. */
+function after(resources: Record<string, Resource>, id: string): Set<string> {
+  const direct = (resource: Resource): string[] => {
+    const found = new Set<string>([resource.DependsOn ?? []].flat());
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(visit);
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'Ref' && typeof value === 'string') found.add(value);
+        else if (key === 'Fn::GetAtt') found.add(Array.isArray(value) ? String(value[0]) : String(value).split('.')[0]!);
+        else if (key === 'Fn::Sub') for (const [, name] of String([value].flat()[0]).matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) found.add(name!);
+        visit(value);
+      }
+    };
+    visit(resource.Properties);
+    return [...found].filter((name) => name in resources);
+  };
+  const seen = new Set<string>();
+  const queue = direct(resources[id]!);
+  while (queue.length > 0) {
+    const next = queue.pop()!;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    queue.push(...direct(resources[next]!));
+  }
+  return seen;
+}
+
 describe('template Rules: a rotation window that fits the schedule (Secrets Manager rejects the rest at deploy)', () => {
   /** Evaluates the template's Rules for these parameters, as CloudFormation does before it deploys. */
   function ruleFailures(overrides: Record<string, string>): string[] {
@@ -250,6 +299,14 @@ describe('parameter validation (AllowedPattern)', () => {
     expect(pattern('RotationWindow').test('25h')).toBe(false);
     expect(pattern('AlarmEmail').test('oncall@example.com')).toBe(true);
     expect(pattern('AlarmEmail').test('oncall')).toBe(false);
+  });
+
+  it('offers RevokeImportedKeys as "true" or "false", off by default, and says why in its description', () => {
+    const parameter = expanded.Parameters.RevokeImportedKeys as { Default?: unknown; AllowedValues?: unknown; Description?: string };
+    expect(parameter).toMatchObject({ Default: 'false', AllowedValues: ['true', 'false'] });
+    // The trade-off: an imported key may be held elsewhere; on only when it is held nowhere else.
+    expect(parameter.Description).toMatch(/held elsewhere \(another secret, a replica, an\s+application's config\)/);
+    expect(parameter.Description).toMatch(/only when the imported key is held nowhere else/);
   });
 });
 

@@ -12,6 +12,7 @@ import { describeKeyFile, parseKeyFile, type MomentoKeyFile } from '../../secret
 import { endpointFor } from '../endpoint.js';
 import { CliError, usage } from '../errors.js';
 import { keyApiAccess, listKeys, listRoles, resolveRole } from '../key-api.js';
+import { secretNames, secretsHoldingKey } from '../key-holders.js';
 import type { Output } from '../output.js';
 
 export interface ImportOptions {
@@ -31,6 +32,8 @@ export interface ImportOptions {
   readonly keyId?: string | undefined;
   /** v2 keys: derive the role and check the key at Momento (GET /api-keys, GET /roles) with this management secret. */
   readonly managementSecretId?: string | undefined;
+  /** v2 keys: store a key that AWSCURRENT of another secret in the Region holds too (warned, not refused). */
+  readonly sharedKey?: boolean | undefined;
 }
 
 /**
@@ -45,18 +48,18 @@ export async function importKey(client: SecretsManagerClient, options: ImportOpt
   } catch (error) {
     throw new CliError(`Cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
   }
-  const file = await checkImport(client, text, source, options, io, now);
-  const secretString = JSON.stringify(file.fields);
-  const key = describeKeyFile(file, now);
-  const expiry = key.validUntil === undefined ? 'no expiry' : `valid until ${key.validUntil} (${key.daysLeft} days left)`;
-  const summary = `key ${key.keyFingerprint}${file.keyId ? `, key id ${file.keyId}, role ${file.roleId}` : ''}, ${expiry}`;
-
   let existing;
   try {
     existing = await client.send(new DescribeSecretCommand({ SecretId: options.secretId }));
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
+  const file = await checkImport(client, text, source, { ...options, existingArn: existing?.ARN }, io, now);
+  const secretString = JSON.stringify(file.fields);
+  const key = describeKeyFile(file, now);
+  const expiry = key.validUntil === undefined ? 'no expiry' : `valid until ${key.validUntil} (${key.daysLeft} days left)`;
+  const summary = `key ${key.keyFingerprint}${file.keyId ? `, key id ${file.keyId}, role ${file.roleId}` : ''}, ${expiry}`;
+
   if (existing === undefined) {
     const created = await client.send(
       new CreateSecretCommand({
@@ -90,7 +93,7 @@ async function checkImport(
   client: SecretsManagerClient,
   text: string,
   source: string,
-  options: ImportOptions,
+  options: CheckOptions,
   io: Output,
   now: number,
 ): Promise<MomentoKeyFile> {
@@ -119,12 +122,17 @@ async function checkImport(
     }
   }
   if (fields === undefined) {
-    const v2Flags = [options.endpoint, options.role, options.roleId, options.keyId, options.managementSecretId];
-    if (v2Flags.some((v) => v !== undefined)) throw usage('--endpoint, --role, --role-id, --key-id and --management-secret-id are for v2 keys; this is not one.');
+    const v2Flags = [options.endpoint, options.role, options.roleId, options.keyId, options.managementSecretId, options.sharedKey || undefined];
+    if (v2Flags.some((v) => v !== undefined)) {
+      throw usage('--endpoint, --role, --role-id, --key-id, --management-secret-id and --shared-key are for v2 keys; this is not one.');
+    }
     return checkKeyFile(text, source, now);
   }
   return deriveV2KeyFile(client, fields, source, options, io, now);
 }
+
+/** What the checks need besides the options: the target secret's ARN, when it exists (left out of the shared-key scan). */
+type CheckOptions = ImportOptions & { readonly existingArn: string | undefined };
 
 /** Where each derived field came from, printed so the operator sees what was stored and why. */
 interface Derivation {
@@ -143,7 +151,7 @@ async function deriveV2KeyFile(
   client: SecretsManagerClient,
   fields: Record<string, unknown>,
   source: string,
-  options: ImportOptions,
+  options: CheckOptions,
   io: Output,
   now: number,
 ): Promise<MomentoKeyFile> {
@@ -263,9 +271,40 @@ async function deriveV2KeyFile(
   if (validUntil !== undefined) next.validUntil = validUntil;
   const parsed = parseKeyFile(JSON.stringify(next));
   if (!parsed.ok) throw new CliError(`${source} is not a Momento key file: ${parsed.problem}.`);
+  if (claims.keyId !== undefined) await refuseSharedKey(client, claims.keyId, options, io);
   io.out('Derived for the secret:');
   for (const d of derived) io.out(`  ${d.field.padEnd(10)}  ${d.value}  (from ${d.from})`);
   return parsed.file;
+}
+
+/**
+ * One key, one secret: a key that AWSCURRENT of another secret in the Region holds is refused
+ * (or, with --shared-key, stored with a warning), because when either secret rotates it out
+ * the function may revoke it, and the other secret's applications stop authenticating.
+ */
+async function refuseSharedKey(client: SecretsManagerClient, keyId: string, options: CheckOptions, io: Output): Promise<void> {
+  const scan = await secretsHoldingKey(client, keyId, options.existingArn);
+  if (scan.listFailed !== undefined) {
+    io.err(`Not checked whether another secret in ${scan.region} holds key ${keyId}: ${scan.listFailed}.`);
+  } else if (scan.unreadable.length > 0) {
+    io.err(
+      `Not checked whether ${scan.unreadable.length === 1 ? 'secret' : 'secrets'} ${secretNames(scan.unreadable)} in ${scan.region} ` +
+        `hold${scan.unreadable.length === 1 ? 's' : ''} key ${keyId}: ${scan.unreadable.length === 1 ? 'its' : 'their'} AWSCURRENT could not be read (${scan.unreadable[0]!.reason}).`,
+    );
+  }
+  if (scan.holders.length === 0) return;
+  const one = scan.holders.length === 1;
+  const where = `AWSCURRENT of ${one ? 'secret' : 'secrets'} ${secretNames(scan.holders)} already holds key ${keyId}`;
+  const sharing =
+    'when either secret rotates the key out, the rotation function may revoke it (if it was minted for that secret, or ' +
+    "RevokeImportedKeys is on), and the other secret's applications stop authenticating. Each secret should have a key of its own";
+  if (!options.sharedKey) {
+    throw new CliError(
+      `${where}. Two secrets sharing one key break each other: ${sharing}: create a new key in the Momento console for this ` +
+        'secret. To store this one anyway, pass --shared-key (nothing was stored).',
+    );
+  }
+  io.err(`Warning: ${where}, and this secret will hold it too (--shared-key). Sharing it: ${sharing}; replace it with a new key when you can.`);
 }
 
 /** Whether the management key can rotate, read from its own role at Momento; advice only, never a refusal. */

@@ -2,10 +2,11 @@ import { DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, type
 import { inspectApiKey } from '../../momento/api-key.js';
 import { fingerprint } from '../../observability/fingerprint.js';
 import { parseKeyFile } from '../../secret/key-file.js';
-import { CliError } from '../errors.js';
+import { CliError, explainAwsError } from '../errors.js';
 import { inspectSecret } from '../inspect-secret.js';
 import { explainKeyApiFailure, keyApiAccess, listKeys, type KeyApiAccess } from '../key-api.js';
 import type { Output } from '../output.js';
+import { revokeCommand, type AwsFlags } from './revoke.js';
 
 export interface RotateOptions {
   readonly secretId: string;
@@ -14,6 +15,29 @@ export interface RotateOptions {
   readonly pollMs?: number;
   /** Leak response: once AWSCURRENT has moved, revoke the key it held before, through this management secret. */
   readonly revokePreviousWith?: string;
+  /** --region and --profile as given, for the revoke command printed when the leaked key was not revoked. */
+  readonly aws?: AwsFlags;
+  /** Where an interruption comes from (default: SIGINT and SIGTERM to this process). */
+  readonly interrupts?: InterruptSource;
+}
+
+/** Calls `onInterrupt` when the operator interrupts; the returned function stops listening. */
+export type InterruptSource = (onInterrupt: (signal: string) => void) => () => void;
+
+export const processSignals: InterruptSource = (onInterrupt) => {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  // While listening, a signal no longer ends the process: the command ends itself, saying what it left undone.
+  for (const signal of signals) process.on(signal, onInterrupt);
+  return () => {
+    for (const signal of signals) process.off(signal, onInterrupt);
+  };
+};
+
+/** The operator interrupted the command (Ctrl-C). */
+class Interrupted extends Error {
+  constructor(readonly signal: string) {
+    super(`Interrupted (${signal})`);
+  }
 }
 
 /**
@@ -38,13 +62,58 @@ export async function rotate(client: SecretsManagerClient, options: RotateOption
     );
   }
   // Leak response: everything the revocation needs is checked before anything changes.
-  let leak: LeakedKey | undefined;
-  if (options.revokePreviousWith !== undefined) leak = await prepareRevocation(client, secretId, options.revokePreviousWith);
+  if (options.revokePreviousWith === undefined) return follow(client, options, before.rotationFunction, io);
+  const leaked = await readLeakedKey(client, secretId);
+  // From here on, every way out other than a revocation says that the leaked key is still valid.
+  const progress: LeakProgress = { moved: false, revoking: false, revoked: false, interrupted: false };
+  let interrupt: (signal: string) => void = () => undefined;
+  const interruption = new Promise<never>((_, reject) => {
+    interrupt = (signal) => reject(new Interrupted(signal));
+  });
+  interruption.catch(() => undefined); // observed through `untilInterrupted`
+  const stopListening = (options.interrupts ?? processSignals)((signal) => {
+    progress.interrupted = true;
+    interrupt(signal);
+  });
+  const untilInterrupted = <T>(work: Promise<T>) => Promise.race([work, interruption]);
+  try {
+    const leak = await untilInterrupted(checkRevocation(client, secretId, options.revokePreviousWith, leaked));
+    return await follow(client, options, before.rotationFunction, io, { leak, progress, untilInterrupted });
+  } catch (error) {
+    if (progress.revoked || error instanceof ManagementKeyRefusal) throw error;
+    throw new CliError(`${failureText(error, secretId)}\n${notRevoked(leaked, secretId, options, progress)}`);
+  } finally {
+    stopListening();
+  }
+}
+
+/** How far a leak response got: whether AWSCURRENT moved off the leaked key, and whether it was revoked. */
+interface LeakProgress {
+  moved: boolean;
+  revoking: boolean;
+  revoked: boolean;
+  interrupted: boolean;
+}
+
+/** A refusal to revoke the management key: the leaked key is not revoked, on purpose, and no revoke command would do it. */
+class ManagementKeyRefusal extends CliError {}
+
+interface LeakResponse {
+  readonly leak: LeakedKey;
+  readonly progress: LeakProgress;
+  /** The work, or an Interrupted rejection as soon as the operator interrupts. */
+  readonly untilInterrupted: <T>(work: Promise<T>) => Promise<T>;
+}
+
+/** Starts the rotation and follows it; with a leak response, revokes the leaked key once AWSCURRENT has moved. */
+async function follow(client: SecretsManagerClient, options: RotateOptions, rotationFunction: string, io: Output, leakResponse?: LeakResponse) {
+  const { secretId } = options;
+  const guard = leakResponse?.untilInterrupted ?? (<T>(work: Promise<T>) => work);
   let token: string;
   try {
     // Naming the secret's own rotation function changes nothing on AWS, and makes moto (the
     // test stand-in) stage AWSPENDING as AWS does rather than copy the value itself.
-    const started = await client.send(new RotateSecretCommand({ SecretId: secretId, RotationLambdaARN: before.rotationFunction }));
+    const started = await guard(client.send(new RotateSecretCommand({ SecretId: secretId, RotationLambdaARN: rotationFunction })));
     token = started.VersionId!;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -66,32 +135,82 @@ export async function rotate(client: SecretsManagerClient, options: RotateOption
 
   const deadline = Date.now() + options.timeoutSeconds * 1000;
   let last = '';
-  for (;;) {
-    const state = await versionState(client, secretId, token);
-    if (state.label !== last) {
-      io.out(`  ${new Date().toISOString()}  ${state.label}`);
-      last = state.label;
+  try {
+    for (;;) {
+      const state = await guard(versionState(client, secretId, token));
+      if (state.label !== last) {
+        io.out(`  ${new Date().toISOString()}  ${state.label}`);
+        last = state.label;
+      }
+      if (state.phase === 'done') {
+        io.out(`Done: AWSCURRENT is now version ${token} (key ${state.keyFingerprint ?? '?'}).`);
+        if (leakResponse) await revokeLeaked(client, secretId, token, leakResponse, io);
+        return { token, outcome: 'rotated' as const };
+      }
+      if (state.phase === 'abandoned') {
+        throw new CliError(
+          `The rotation ended without promoting version ${token}: AWSCURRENT is unchanged and still works. ` +
+            "Look for the failed step in the rotation function's logs (each failure says what to do), then rotate again.",
+        );
+      }
+      if (Date.now() >= deadline) {
+        throw new CliError(
+          `Gave up waiting after ${options.timeoutSeconds} s: ${state.label}. AWSCURRENT is unchanged. ` +
+            `${state.phase === 'created' ? 'createSecret stored the new key; testSecret or finishSecret has not completed.' : 'createSecret has not stored a new key yet.'} ` +
+            "Secrets Manager keeps retrying; check the rotation function's logs, and `status` for a stuck rotation.",
+        );
+      }
+      await guard(sleep(options.pollMs ?? 2_000));
     }
-    if (state.phase === 'done') {
-      io.out(`Done: AWSCURRENT is now version ${token} (key ${state.keyFingerprint ?? '?'}).`);
-      if (leak) await revokeLeaked(client, secretId, token, leak, io);
-      return { token, outcome: 'rotated' as const };
-    }
-    if (state.phase === 'abandoned') {
+  } catch (error) {
+    if (error instanceof Interrupted && !leakResponse?.progress.moved) {
       throw new CliError(
-        `The rotation ended without promoting version ${token}: AWSCURRENT is unchanged and still works. ` +
-          "Look for the failed step in the rotation function's logs (each failure says what to do), then rotate again.",
+        `${error.message}: stopped following the rotation to version ${token}, which goes on without this command. ` +
+          `Follow it with: momento-secret-rotation status --secret-id ${secretId}`,
       );
     }
-    if (Date.now() >= deadline) {
-      throw new CliError(
-        `Gave up waiting after ${options.timeoutSeconds} s: ${state.label}. AWSCURRENT is unchanged. ` +
-          `${state.phase === 'created' ? 'createSecret stored the new key; testSecret or finishSecret has not completed.' : 'createSecret has not stored a new key yet.'} ` +
-          "Secrets Manager keeps retrying; check the rotation function's logs, and `status` for a stuck rotation.",
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2_000));
+    throw error;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** What went wrong, in words, for an error that is not yet a CliError. */
+function failureText(error: unknown, secretId: string): string {
+  if (error instanceof CliError) return error.message;
+  if (error instanceof Interrupted) return `${error.message}.`;
+  const known = explainAwsError(error, secretId);
+  if (known) return known.message;
+  return `${error instanceof Error ? error.name : 'Error'}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/**
+ * The leaked key is still valid: says so, and how to revoke it. While AWSCURRENT still holds
+ * it, revoking it stops the secret's applications, so the command comes with that warning.
+ */
+function notRevoked(leak: LeakedIdentity, secretId: string, options: RotateOptions, progress: LeakProgress): string {
+  const interrupted = progress.interrupted;
+  const command = revokeCommand(leak.keyId, options.revokePreviousWith!, options.aws);
+  const key = `the leaked key (${leak.fingerprint})`;
+  if (progress.revoking) {
+    return (
+      `Key ${leak.keyId} was NOT revoked, as far as this command knows: it was ${interrupted ? 'interrupted' : 'stopped'} while asking Momento to ` +
+      `revoke ${key}. AWSCURRENT of ${secretId} has moved to a new key, so nothing here needs it: revoke it with:\n  ${command}\n` +
+      '(If the revocation went through, that command says the key is already revoked.)'
+    );
+  }
+  if (progress.moved) {
+    return `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid. AWSCURRENT of ${secretId} has moved to a new key, so nothing here needs it: revoke it now with:\n  ${command}`;
+  }
+  return (
+    `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid. AWSCURRENT of ${secretId} still holds it` +
+    `${interrupted ? ' (unless the rotation has completed since)' : ''}, so revoking it now stops every application reading the secret. ` +
+    `Fix what is said above and run this command again, or, once AWSCURRENT has moved to a new key (momento-secret-rotation status --secret-id ${secretId}), revoke it with:\n` +
+    `  ${command}\n` +
+    'That command refuses a key an AWSCURRENT holds; add --force to revoke it at once anyway (the applications then fail until the secret rotates).'
+  );
 }
 
 async function versionState(client: SecretsManagerClient, secretId: string, token: string) {
@@ -112,15 +231,19 @@ async function versionState(client: SecretsManagerClient, secretId: string, toke
   }
 }
 
-/** The key to revoke once AWSCURRENT has moved, and the access that revokes it. */
-interface LeakedKey {
-  readonly access: KeyApiAccess;
+/** The leaked key: the v2 key AWSCURRENT holds now, by its id (jti). */
+interface LeakedIdentity {
   readonly keyId: string;
   readonly fingerprint: string;
 }
 
-/** The key AWSCURRENT holds now must be a v2 key with a key id, and the management key must work. */
-async function prepareRevocation(client: SecretsManagerClient, secretId: string, managementSecretId: string): Promise<LeakedKey> {
+/** The key to revoke once AWSCURRENT has moved, and the access that revokes it. */
+interface LeakedKey extends LeakedIdentity {
+  readonly access: KeyApiAccess;
+}
+
+/** The key AWSCURRENT holds now must be a v2 key with a key id. */
+async function readLeakedKey(client: SecretsManagerClient, secretId: string): Promise<LeakedIdentity> {
   const current = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
   const parsed = parseKeyFile(current.SecretString ?? '');
   if (!parsed.ok) throw new CliError(`AWSCURRENT of ${secretId} holds no key file (${parsed.problem}); nothing to revoke.`);
@@ -139,31 +262,42 @@ async function prepareRevocation(client: SecretsManagerClient, secretId: string,
         'rotate without --revoke-previous, then revoke the old key in the Momento console.',
     );
   }
+  return { keyId: parsed.file.keyId, fingerprint: fingerprint(parsed.file.apiKey) };
+}
+
+/** The leaked key is not the management key, and the management key works. */
+async function checkRevocation(client: SecretsManagerClient, secretId: string, managementSecretId: string, leaked: LeakedIdentity): Promise<LeakedKey> {
   const access = await keyApiAccess(client, managementSecretId);
-  if (parsed.file.keyId === access.managementKeyId) {
-    throw new CliError(`AWSCURRENT of ${secretId} holds the management key itself (key id ${parsed.file.keyId}): revoking it would stop every rotation. Revoke it in the console after storing a new management key.`);
+  if (leaked.keyId === access.managementKeyId) {
+    throw new ManagementKeyRefusal(
+      `AWSCURRENT of ${secretId} holds the management key itself (key id ${leaked.keyId}): revoking it would stop every rotation. ` +
+        'Revoke it in the console after storing a new management key.',
+    );
   }
   // Proves the management key before anything changes: a key it cannot list, it cannot revoke.
   await listKeys(access, 'use the management key (nothing was rotated)');
-  return { access, keyId: parsed.file.keyId, fingerprint: fingerprint(parsed.file.apiKey) };
+  return { ...leaked, access };
 }
 
 /** Revokes the key that was AWSCURRENT before `token`, never the one AWSCURRENT holds now. */
-async function revokeLeaked(client: SecretsManagerClient, secretId: string, token: string, leak: LeakedKey, io: Output) {
-  const now = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token }));
+async function revokeLeaked(client: SecretsManagerClient, secretId: string, token: string, { leak, progress, untilInterrupted }: LeakResponse, io: Output) {
+  const now = await untilInterrupted(client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token })));
   const promoted = parseKeyFile(now.SecretString ?? '');
   if (promoted.ok && promoted.file.keyId === leak.keyId) {
-    throw new CliError(`The new AWSCURRENT holds the same key (key id ${leak.keyId}); it was not revoked. Rotate again.`);
+    throw new CliError(`The new AWSCURRENT holds the same key (key id ${leak.keyId}). Rotate again.`);
   }
+  progress.moved = true;
+  progress.revoking = true;
   let outcome: 'revoked' | 'not-found';
   try {
-    outcome = await leak.access.api.revoke(leak.access.managementKey, leak.keyId, Date.now() + 60_000);
+    outcome = await untilInterrupted(leak.access.api.revoke(leak.access.managementKey, leak.keyId, Date.now() + 60_000));
   } catch (error) {
-    throw explainKeyApiFailure(
-      error,
-      `revoke key ${leak.keyId} (${leak.fingerprint}, now AWSPREVIOUS; AWSCURRENT moved to a new key). Revoke it in the Momento console`,
-    );
+    if (error instanceof Interrupted) throw error;
+    progress.revoking = false; // Momento answered: not revoked
+    throw explainKeyApiFailure(error, `revoke key ${leak.keyId} (${leak.fingerprint}, now AWSPREVIOUS; AWSCURRENT moved to a new key)`);
   }
+  progress.revoking = false;
+  progress.revoked = true;
   io.out(
     outcome === 'revoked'
       ? `Revoked key ${leak.keyId} (${leak.fingerprint}), the key AWSCURRENT held before: it no longer authenticates. Applications using momento-secret-rotation/client move to the new key on their next call.`

@@ -1,8 +1,9 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseMintedKeyDescription, secretTag } from '../../rotation/strategies/mint-v2.js';
-import { inspectSecret, momentoKeysReport, type MomentoKeysReport, type SecretReport } from '../inspect-secret.js';
+import { inspectSecret, momentoKeysReport, type MintedBy, type MomentoKeysReport, type SecretReport } from '../inspect-secret.js';
 import { keyApiAccess, listKeys } from '../key-api.js';
 import { table, type Output } from '../output.js';
+import { revokeCommand, type AwsFlags } from './revoke.js';
 
 export async function status(
   client: SecretsManagerClient,
@@ -10,19 +11,16 @@ export async function status(
   json: boolean,
   io: Output,
   managementSecretId?: string,
+  aws: AwsFlags = {},
 ): Promise<SecretReport & { momento?: MomentoKeysReport }> {
   const report = await inspectSecret(client, secretId);
   let momento: MomentoKeysReport | undefined;
   if (managementSecretId !== undefined) {
     const access = await keyApiAccess(client, managementSecretId);
     const listed = await listKeys(access, 'list the keys at Momento');
-    const tag = secretTag(report.arn);
-    momento = momentoKeysReport(report, listed, (description) => {
-      const parsed = parseMintedKeyDescription(description);
-      return parsed?.secretTag === tag ? { versionId: parsed.versionId } : undefined;
-    });
+    momento = momentoKeysReport(report, listed, mintedByFor(report.arn), Date.now(), access.managementKeyId);
   }
-  const warnings = [...(momento ? momentoWarnings(report, momento) : []), ...report.warnings];
+  const warnings = [...(momento ? momentoWarnings(report, momento, managementSecretId!, aws) : []), ...report.warnings];
   const full = { ...report, warnings, ...(momento ? { momento } : {}) };
   if (json) {
     io.out(JSON.stringify(full, null, 2));
@@ -32,7 +30,16 @@ export async function status(
   return full;
 }
 
-function momentoWarnings(report: SecretReport, momento: MomentoKeysReport): string[] {
+/** How a listed key's description relates to the secret with this ARN (its tag). */
+export function mintedByFor(arn: string): (description: string) => MintedBy | undefined {
+  const tag = secretTag(arn);
+  return (description) => {
+    const parsed = parseMintedKeyDescription(description);
+    return parsed === undefined ? undefined : { forThisSecret: parsed.secretTag === tag, versionId: parsed.versionId, predecessorKeyId: parsed.predecessorKeyId };
+  };
+}
+
+function momentoWarnings(report: SecretReport, momento: MomentoKeysReport, managementSecretId: string, aws: AwsFlags): string[] {
   const warnings: string[] = [];
   if (momento.currentRevoked) {
     const current = momento.versions.find((v) => v.stages.includes('AWSCURRENT'))!;
@@ -45,6 +52,15 @@ function momentoWarnings(report: SecretReport, momento: MomentoKeysReport): stri
     warnings.push(
       `Key ${leftover.keyId} was minted for this secret (version ${leftover.mintedForVersion}) but no version stores it: ` +
         'a rotation stopped between minting and storing. The next rotation or expiry report revokes it.',
+    );
+  }
+  for (const retired of momento.retiredNotRevoked) {
+    warnings.push(
+      `Key ${retired.keyId} left this secret but is still valid at Momento (key ${retired.namedBy}, minted for this secret, replaced it). ` +
+        (retired.mintedForAnotherSecret
+          ? 'It was minted for another secret, whose own rotation revokes it once it leaves that secret; the function never revokes it from here. '
+          : 'It was imported (not minted for this secret), and the rotation function revokes imported keys only with RevokeImportedKeys on. ') +
+        `Once no application uses it, revoke it with: ${revokeCommand(retired.keyId, managementSecretId, aws)}`,
     );
   }
   return warnings;

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { inspectApiKey } from '../../momento/api-key.js';
 import { KeyApiError, type KeyInfo, type RoleInfo } from '../../momento/key-management.js';
 import { logger } from '../../observability/logger.js';
-import { recordRevocations } from '../../observability/metrics.js';
+import { recordRetiredKeysNotRevoked, recordRevocations } from '../../observability/metrics.js';
 import { rememberSecret, scrub } from '../../observability/redact.js';
 import { describeKeyFile, keyFileAfterMint, parseKeyFile } from '../../secret/key-file.js';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, errorName, type SecretDescription } from '../../secrets-manager/secret-store.js';
 import { MissingEndpointError, MissingRoleIdError } from '../errors.js';
 import type { RotationDeps } from '../rotate.js';
 import type { NewKeyValue, NextKeyContext } from './key-strategy.js';
-import { keyApiFailureAsRotationError, readManagementKey } from './management-key.js';
+import { keyApiFailureAsRotationError, readManagementKey, type ManagementKey } from './management-key.js';
 
 /**
  * v2 keys: mint a successor with the same role through Momento's key-management API,
@@ -65,6 +65,16 @@ export async function mintSuccessorKey({ secretId, secret, token, current, curre
     );
   }
   return { secretString: keyFileAfterMint(current, next), keyInfo };
+}
+
+/** Every key in the management key's account, or the error a user acts on. */
+export async function listKeysOrExplain(deps: RotationDeps, deadline: number): Promise<readonly KeyInfo[]> {
+  const management = await readManagementKey(deps);
+  try {
+    return await deps.keyApi.list(management.apiKey, deadline);
+  } catch (error) {
+    throw keyApiFailureAsRotationError(error, { secretId: '', managementSecretId: deps.managementSecretId! });
+  }
 }
 
 /** The account's roles, or undefined when they cannot be listed (the error being reported matters more). */
@@ -125,20 +135,34 @@ export function secretTag(arn: string): string {
 export interface RevocationReport {
   readonly revoked: readonly string[];
   readonly failed: readonly string[];
+  /** Retired keys left valid on purpose (imported, another secret's, unverifiable), by key id. */
+  readonly notRevoked?: readonly string[];
 }
 
 /**
- * After a promotion (and on every expiry report), the secret's keys still valid at Momento
- * must be exactly those in AWSCURRENT and AWSPREVIOUS. Revoked:
- * - the key that fell out of AWSPREVIOUS, found as the predecessor named by a key minted
- *   for this secret (so an imported console key goes too);
- * - any key minted for this secret that no labelled version holds. A key minted for a
- *   version that is AWSPENDING with no value yet is left alone: a concurrent createSecret
- *   may be about to store it.
- * Never revoked: a key held by AWSCURRENT, AWSPREVIOUS or a stored AWSPENDING, and the
- * management key. Nothing at all while a key in use has no key id. Never throws: a failed revocation must not fail a promotion that
- * happened; it is logged, counted (RevocationFailed) and retried by the next call.
- * Does nothing, at no cost, for a secret whose versions hold no v2 key.
+ * After a promotion (and on every expiry report), revokes what must stop working, by this rule:
+ * only keys this function minted for this secret (or, with RevokeImportedKeys, keys it
+ * retired from this secret), only once no labelled version of this secret holds them, never
+ * a key any evidence says is still in use. When in doubt it does not revoke: it reports.
+ * - Momento's keys are listed FIRST, then the secret's versions read: a key the listing shows
+ *   was minted after its version existed, so the snapshot sees that version (an expiry report
+ *   racing a rotation cannot mistake a just-stored key for an orphan).
+ * - Held: the key (its jti) of every version with any staging label (AWSCURRENT, AWSPREVIOUS,
+ *   AWSPENDING, and a blue/green PINNED or CANARY alike). A version that cannot be read aborts
+ *   the pass. A key without a jti in any of them, or a management key without one: nothing
+ *   is revoked.
+ * - Retired: a key named as predecessor (`after key <jti>`) by a key minted for this secret
+ *   that AWSCURRENT or AWSPREVIOUS holds now. Revoked when it too was minted for this secret;
+ *   when it was imported (no tag), only with RevokeImportedKeys; never when minted for another
+ *   secret.
+ * - Orphaned: a key minted for this secret that no version holds, revoked only when the
+ *   version it was minted for exists at Secrets Manager and holds no value or another key (a
+ *   crash between mint and store, a lost reply). A version still AWSPENDING with no value is
+ *   left alone: a concurrent createSecret may be about to store it. A description naming a
+ *   version this secret never had proves nothing.
+ * Never the management key, nor an expired key. Never throws: a failed revocation must not fail
+ * a promotion that happened; it is logged, counted (RevocationFailed) and retried by the next
+ * call. Does nothing, at no cost, without a management secret.
  */
 export async function revokeRetiredKeys(
   secretId: string,
@@ -147,9 +171,18 @@ export async function revokeRetiredKeys(
 ): Promise<RevocationReport | undefined> {
   if (deps.managementSecretId === undefined) return undefined;
   try {
+    let management: ManagementKey;
+    let listed: readonly KeyInfo[];
+    try {
+      management = await readManagementKey(deps);
+      listed = await deps.keyApi.list(management.apiKey, deadline);
+    } catch (error) {
+      // A secret that holds no v2 key has nothing to revoke: its pass does not fail for want of a listing.
+      if (!(await labelledKeys(secretId, deps).then((state) => state.holdsV2, () => true))) return undefined;
+      throw keyApiFailureAsRotationError(error, { secretId, managementSecretId: deps.managementSecretId });
+    }
     const state = await labelledKeys(secretId, deps);
     if (!state.holdsV2) return undefined;
-    const management = await readManagementKey(deps);
     // A key whose id cannot be read (no jti claim) cannot be told apart from the keys to revoke: revoke none.
     if (state.unidentifiedVersions.length > 0 || management.keyId === undefined) {
       logger.warn('Revoked nothing: a key in use has no key id (jti claim), so it could not be told apart from the keys to revoke', {
@@ -158,45 +191,15 @@ export async function revokeRetiredKeys(
       });
       return { revoked: [], failed: [] };
     }
-    let listed: readonly KeyInfo[];
-    try {
-      listed = await deps.keyApi.list(management.apiKey, deadline);
-    } catch (error) {
-      throw keyApiFailureAsRotationError(error, { secretId, managementSecretId: deps.managementSecretId });
-    }
-    const tag = secretTag(state.arn);
-    const ours = new Map<string, MintedKeyDescription>();
-    for (const key of listed) {
-      const parsed = parseMintedKeyDescription(key.description);
-      if (parsed?.secretTag === tag) ours.set(key.keyId, parsed);
-    }
-    const predecessors = new Set([...ours.values()].map((d) => d.predecessorKeyId).filter((id) => id !== undefined));
-    // Named by a description of the previous release (from a stored, maybe mistyped, "keyId"): reported, never revoked.
-    for (const unverified of new Set([...ours.values()].map((d) => d.unverifiedPredecessorKeyId))) {
-      if (unverified === undefined || predecessors.has(unverified) || state.heldKeyIds.has(unverified)) continue;
-      if (!listed.some((k) => k.keyId === unverified)) continue;
-      logger.warn('Not revoking a key named as a predecessor by a key minted before key ids were read from the keys: the name may be a mistyped "keyId"', {
-        keyId: unverified,
-        revokeWith: 'the Momento console, once you know no application uses it',
-      });
-    }
-    const nowSeconds = deps.now() / 1000;
-    const retired = listed.filter((key) => {
-      if (state.heldKeyIds.has(key.keyId) || key.keyId === management.keyId) return false;
-      if (key.expiresAt !== undefined && key.expiresAt <= nowSeconds) return false; // dead already
-      const minted = ours.get(key.keyId);
-      if (minted !== undefined) return minted.versionId !== state.unstoredPendingVersion;
-      return predecessors.has(key.keyId);
-    });
-
+    const decisions = await retiredKeys(listed, state, management.keyId, secretId, deps);
     const revoked: string[] = [];
     const failed: string[] = [];
-    for (const key of retired) {
+    for (const key of decisions.revoke) {
       try {
         // 'not-found': revoked or expired meanwhile (a concurrent delivery, say): gone either way.
         await deps.keyApi.revoke(management.apiKey, key.keyId, deadline);
         revoked.push(key.keyId);
-        logger.info('Revoked a retired key', { keyId: key.keyId, roleId: key.roleId, mintedForVersion: ours.get(key.keyId)?.versionId });
+        logger.info('Revoked a retired key', { keyId: key.keyId, roleId: key.roleId, reason: key.reason });
       } catch (error) {
         failed.push(key.keyId);
         logger.warn('Could not revoke a retired key; the next finishSecret or expiry report retries', {
@@ -205,21 +208,113 @@ export async function revokeRetiredKeys(
         });
       }
     }
+    for (const key of decisions.keep) {
+      logger.warn(`RetiredKeyNotRevoked: ${key.reason}`, { keyId: key.keyId, revokeWith: `momento-secret-rotation revoke --key-id ${key.keyId} --management-secret-id ${deps.managementSecretId}` });
+    }
     recordRevocations(revoked.length, failed.length);
-    return { revoked, failed };
+    recordRetiredKeysNotRevoked(decisions.keep.length);
+    return { revoked, failed, ...(decisions.keep.length > 0 ? { notRevoked: decisions.keep.map((k) => k.keyId) } : {}) };
   } catch (error) {
     recordRevocations(0, 1);
-    logger.warn('Could not check for keys to revoke; the next finishSecret or expiry report retries', {
+    logger.warn('Could not check for keys to revoke; nothing was revoked; the next finishSecret or expiry report retries', {
       error: scrub(error instanceof Error ? `${error.name}: ${error.message}` : `${errorName(error)} ${String(error)}`),
     });
     return { revoked: [], failed: ['(listing)'] };
   }
 }
 
+interface Decision {
+  readonly keyId: string;
+  readonly roleId: string;
+  readonly reason: string;
+}
+
+/** Which listed keys to revoke, and which retired keys to leave valid (and say so), by the rule above. */
+async function retiredKeys(
+  listed: readonly KeyInfo[],
+  state: LabelledKeys,
+  managementKeyId: string,
+  secretId: string,
+  deps: RotationDeps,
+): Promise<{ revoke: Decision[]; keep: Decision[] }> {
+  const tag = secretTag(state.arn);
+  const nowSeconds = deps.now() / 1000;
+  const live = new Map(
+    listed
+      .filter((k) => !state.heldKeyIds.has(k.keyId) && k.keyId !== managementKeyId && (k.expiresAt === undefined || k.expiresAt > nowSeconds))
+      .map((k) => [k.keyId, k]),
+  );
+  const minted = new Map<string, MintedKeyDescription>();
+  for (const key of listed) {
+    const parsed = parseMintedKeyDescription(key.description);
+    if (parsed !== undefined) minted.set(key.keyId, parsed);
+  }
+  const ours = (keyId: string) => minted.get(keyId)?.secretTag === tag;
+  const revoke: Decision[] = [];
+  const keep: Decision[] = [];
+  const decided = new Set<string>();
+  const decide = (key: KeyInfo, into: Decision[], reason: string) => {
+    if (decided.has(key.keyId)) return;
+    decided.add(key.keyId);
+    into.push({ keyId: key.keyId, roleId: key.roleId, reason });
+  };
+
+  // Retired: named by a key minted for this secret that AWSCURRENT or AWSPREVIOUS holds now.
+  for (const namer of state.currentOrPreviousKeyIds) {
+    const description = ours(namer) ? minted.get(namer) : undefined;
+    for (const [named, verified] of [
+      [description?.predecessorKeyId, true],
+      [description?.unverifiedPredecessorKeyId, false],
+    ] as const) {
+      const key = named === undefined ? undefined : live.get(named);
+      if (key === undefined) continue;
+      if (!verified) decide(key, keep, 'named as predecessor by a key minted before key ids were read from the keys: the name may be a mistyped "keyId"');
+      else if (ours(key.keyId)) decide(key, revoke, 'retired: fell out of AWSPREVIOUS');
+      else if (minted.has(key.keyId)) decide(key, keep, 'retired, but minted for another secret: that secret may still hold it');
+      else if (deps.revokeImportedKeys) decide(key, revoke, 'retired imported key (RevokeImportedKeys is on)');
+      else decide(key, keep, 'retired imported key: it may be held elsewhere too; RevokeImportedKeys is off');
+    }
+  }
+
+  // Orphaned: minted for this secret, held by no labelled version.
+  let allVersions: ReadonlySet<string> | undefined;
+  for (const key of live.values()) {
+    const description = minted.get(key.keyId);
+    if (decided.has(key.keyId) || description?.secretTag !== tag) continue;
+    const version = description.versionId;
+    if (version === state.unstoredPendingVersion) continue; // a createSecret in flight may be about to store it
+    if (state.labelledVersions.has(version)) {
+      // Labelled, and not holding this key (it is not held): it holds another key, or no value.
+      decide(key, revoke, 'orphan: its version holds another key');
+      continue;
+    }
+    allVersions ??= await deps.secrets.versionIds(secretId);
+    if (!allVersions.has(version)) {
+      decide(key, keep, `its description names version ${version}, which this secret does not have: a description is no proof`);
+      continue;
+    }
+    const stored = await deps.secrets.readVersion(secretId, version);
+    const holds = stored.found && stored.secretString !== undefined ? keyIdIn(stored.secretString) : undefined;
+    decide(key, revoke, holds === key.keyId ? 'retired: its version no longer has a label' : 'orphan: minted for a version that holds no value or another key');
+  }
+  return { revoke, keep };
+}
+
+function keyIdIn(secretString: string): string | undefined {
+  rememberSecret(secretString);
+  const parsed = parseKeyFile(secretString);
+  if (!parsed.ok) return undefined;
+  rememberSecret(parsed.file.apiKey);
+  return parsed.file.keyId;
+}
+
 interface LabelledKeys {
   readonly arn: string;
-  /** Key ids of the keys AWSCURRENT, AWSPREVIOUS and a stored AWSPENDING hold. */
+  /** Key ids (jti) of the keys every version with a staging label holds. */
   readonly heldKeyIds: ReadonlySet<string>;
+  /** Key ids of the keys AWSCURRENT and AWSPREVIOUS hold: whose descriptions may name a retired predecessor. */
+  readonly currentOrPreviousKeyIds: readonly string[];
+  readonly labelledVersions: ReadonlySet<string>;
   /** Whether any of them is a v2 key: otherwise nothing here can be revoked. */
   readonly holdsV2: boolean;
   /** Versions holding a v2 key without a key id (jti claim). */
@@ -228,18 +323,23 @@ interface LabelledKeys {
   readonly unstoredPendingVersion: string | undefined;
 }
 
+/** Every version with any staging label, read by its id; one that cannot be read throws (the pass is abandoned). */
 async function labelledKeys(secretId: string, deps: RotationDeps): Promise<LabelledKeys> {
   const secret = await deps.secrets.describe(secretId);
   const heldKeyIds = new Set<string>();
+  const currentOrPreviousKeyIds: string[] = [];
+  const labelledVersions = new Set<string>();
   let holdsV2 = false;
   const unidentifiedVersions: string[] = [];
   let unstoredPendingVersion: string | undefined;
   for (const [versionId, stages] of Object.entries(secret.versionStages)) {
-    const stage = [AWSCURRENT, AWSPREVIOUS, AWSPENDING].find((s) => stages.includes(s));
-    if (stage === undefined) continue;
-    const stored = await deps.secrets.read(secretId, stage, versionId);
+    if (stages.length === 0) continue;
+    labelledVersions.add(versionId);
+    // By its id alone: a concurrent finishSecret may move the labels between DescribeSecret and this read.
+    const stored = await deps.secrets.readVersion(secretId, versionId);
     if (!stored.found) {
-      if (stage === AWSPENDING) unstoredPendingVersion = versionId;
+      if (!stages.includes(AWSPENDING)) throw new Error(`version ${versionId} (${stages.join(', ')}) could not be read: not found`);
+      unstoredPendingVersion = versionId;
       continue;
     }
     if (stored.secretString === undefined) continue;
@@ -250,8 +350,12 @@ async function labelledKeys(secretId: string, deps: RotationDeps): Promise<Label
     // The key's own id (its jti claim), never the stored "keyId" (key-file.ts).
     if (inspectApiKey(parsed.file.apiKey).kind !== 'v2') continue;
     holdsV2 = true;
-    if (parsed.file.keyId !== undefined) heldKeyIds.add(parsed.file.keyId);
-    else unidentifiedVersions.push(versionId);
+    if (parsed.file.keyId === undefined) {
+      unidentifiedVersions.push(versionId);
+      continue;
+    }
+    heldKeyIds.add(parsed.file.keyId);
+    if (stages.includes(AWSCURRENT) || stages.includes(AWSPREVIOUS)) currentOrPreviousKeyIds.push(parsed.file.keyId);
   }
-  return { arn: secret.arn, heldKeyIds, holdsV2, unidentifiedVersions, unstoredPendingVersion };
+  return { arn: secret.arn, heldKeyIds, currentOrPreviousKeyIds, labelledVersions, holdsV2, unidentifiedVersions, unstoredPendingVersion };
 }

@@ -40,6 +40,49 @@ function storedKeyIds(...stages: string[]): string[] {
   return stages.map((s) => valueAt(s).keyId as string).sort();
 }
 
+/** Replaces this test's harness (the management secret configured) with one made with `options`. */
+function useHarness(options: Parameters<typeof rotationHarness>[0]): Harness {
+  h.restore();
+  h = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID, ...options });
+  return h;
+}
+
+/**
+ * A version Secrets Manager has, with no value and no label: RotateSecret made it AWSPENDING,
+ * createSecret minted and died before storing, and the rotation was cancelled (CancelRotateSecret).
+ */
+function abandonedVersion(): string {
+  const versionId = h.sm.startRotation();
+  h.sm.unlabel(versionId, 'AWSPENDING');
+  return versionId;
+}
+
+/** A key described as minted for this secret's version `versionId`, as createSecret describes the keys it mints. */
+function mintedFor(versionId: string, predecessorKeyId?: string, expiresAt?: number): { apiKey: string; keyId: string } {
+  return h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, versionId, predecessorKeyId), expiresAt);
+}
+
+function keyApiOps(): string[] {
+  return h.keyApi.calls.map((c) => c.op);
+}
+
+/** The `RetiredKeyNotRevoked: <reason>` warnings logged so far. */
+function notRevokedWarnings(): Record<string, unknown>[] {
+  return logRecords().filter((r) => String(r.message).startsWith('RetiredKeyNotRevoked: '));
+}
+
+/** Output written from now on. */
+function outputFromNow(): () => string {
+  const start = output.text().length;
+  return () => output.text().slice(start);
+}
+
+const REPORT = () => ({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn });
+
+async function expiryReport(): Promise<{ revocations?: { revoked: string[]; failed: string[]; notRevoked?: string[] } }> {
+  return (await h.handler(REPORT())) as { revocations?: { revoked: string[]; failed: string[]; notRevoked?: string[] } };
+}
+
 describe('a v2 rotation', () => {
   it('mints a successor with the same role, stores {apiKey, endpoint, roleId, keyId, validUntil}, tests and promotes it', async () => {
     const { versionId, apiKey, keyId } = h.storeV2Current({ cacheName: 'orders' });
@@ -76,10 +119,22 @@ describe('a v2 rotation', () => {
   it('makes at most 3 key-API calls when nothing fails: one mint, one listing, one revoke', async () => {
     h.storeV2Current();
     await h.rotate(); // the console key becomes AWSPREVIOUS: nothing falls out yet
-    expect(h.keyApi.calls.map((c) => c.op)).toEqual(['mint', 'list']);
+    expect(keyApiOps()).toEqual(['mint', 'list']);
     h.keyApi.calls.length = 0;
-    await h.rotate(); // the console key falls out of AWSPREVIOUS
-    expect(h.keyApi.calls.map((c) => c.op)).toEqual(['mint', 'list', 'revoke']);
+    await h.rotate(); // the console key falls out of AWSPREVIOUS: imported, so kept (RevokeImportedKeys is off)
+    expect(keyApiOps()).toEqual(['mint', 'list']);
+    h.keyApi.calls.length = 0;
+    await h.rotate(); // the first minted key falls out of AWSPREVIOUS
+    expect(keyApiOps()).toEqual(['mint', 'list', 'revoke']);
+  });
+
+  it('with RevokeImportedKeys on, the rotation the console key falls out in makes 3 key-API calls: mint, list, revoke', async () => {
+    useHarness({ revokeImportedKeys: true });
+    h.storeV2Current();
+    await h.rotate();
+    h.keyApi.calls.length = 0;
+    await h.rotate();
+    expect(keyApiOps()).toEqual(['mint', 'list', 'revoke']);
   });
 
   it('logs key ids, roles and fingerprints, never a key', async () => {
@@ -124,7 +179,8 @@ describe('a minted key is never lost', () => {
     // The orphan is gone; what stays valid is exactly AWSCURRENT's and AWSPREVIOUS's keys.
     expect(liveKeyIds()).toEqual([consoleKeyId, valueAt('AWSCURRENT').keyId].sort());
     await h.rotate();
-    expect(liveKeyIds()).toEqual(storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'));
+    // The imported console key fell out of AWSPREVIOUS: kept (RevokeImportedKeys is off), every minted key but these two gone.
+    expect(liveKeyIds()).toEqual([...storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'), consoleKeyId].sort());
   });
 
   it('a mint whose reply was lost leaves an orphan that finishSecret revokes', async () => {
@@ -150,7 +206,7 @@ function dieOnFirstRetry(harness: Harness): () => void {
 
 describe('revocation rules', () => {
   it('1. never revokes the AWSCURRENT key, nor any key before its successor is AWSCURRENT', async () => {
-    h.storeV2Current();
+    const { keyId: consoleKeyId } = h.storeV2Current();
     const revokeFn = h.keyApi.revoke.bind(h.keyApi);
     const seen: string[] = [];
     h.keyApi.revoke = async (managementKey, keyId) => {
@@ -164,7 +220,10 @@ describe('revocation rules', () => {
       return revokeFn(managementKey, keyId);
     };
     for (let i = 0; i < 4; i++) await h.rotate();
-    expect(seen).toHaveLength(3);
+    // The first two minted keys; the imported console key is kept (RevokeImportedKeys is off).
+    expect(seen).toHaveLength(2);
+    expect(seen).not.toContain(consoleKeyId);
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(true);
   });
 
   it('1. a finishSecret whose promotion fails revokes nothing', async () => {
@@ -178,7 +237,23 @@ describe('revocation rules', () => {
     expect(h.keyApi.count('list')).toBe(1); // the first rotation's
   });
 
-  it('2. after each finishSecret, exactly the AWSCURRENT and AWSPREVIOUS keys stay valid; the imported console key goes when it falls out', async () => {
+  it('2. after each finishSecret, of the keys minted for the secret exactly the AWSCURRENT and AWSPREVIOUS keys stay valid; the imported console key stays too when it falls out (RevokeImportedKeys off)', async () => {
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    const stranger = h.keyApi.issueKey(APP_ROLE_ID, 'another application\'s key');
+    await h.rotate();
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(true); // AWSPREVIOUS
+    for (let i = 0; i < 3; i++) {
+      await h.rotate();
+      expect(liveKeyIds()).toEqual([...storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'), stranger.keyId, consoleKeyId].sort());
+    }
+    expect(h.keyApi.revoked).toHaveLength(2); // the first two minted keys
+    expect(h.keyApi.revoked).not.toContain(consoleKeyId);
+    expect(notRevokedWarnings().map((w) => w.keyId)).toEqual([consoleKeyId]);
+    expect(h.keyApi.isValid(stranger.keyId)).toBe(true);
+  });
+
+  it('2. with RevokeImportedKeys on, after each finishSecret exactly the AWSCURRENT and AWSPREVIOUS keys stay valid; the imported console key goes when it falls out', async () => {
+    useHarness({ revokeImportedKeys: true });
     const { keyId: consoleKeyId } = h.storeV2Current();
     const stranger = h.keyApi.issueKey(APP_ROLE_ID, 'another application\'s key');
     await h.rotate();
@@ -188,6 +263,8 @@ describe('revocation rules', () => {
       expect(liveKeyIds()).toEqual([...storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'), stranger.keyId].sort());
     }
     expect(h.keyApi.revoked[0]).toBe(consoleKeyId);
+    expect(h.keyApi.revoked).toHaveLength(3);
+    expect(notRevokedWarnings()).toEqual([]);
     expect(h.keyApi.isValid(stranger.keyId)).toBe(true);
   });
 
@@ -203,12 +280,14 @@ describe('revocation rules', () => {
   it('2. leaves alone a key minted for a version that is AWSPENDING with no value yet (a createSecret in flight)', async () => {
     h.storeV2Current();
     await h.rotate();
+    const stale = mintedFor(abandonedVersion());
     const inFlight = h.sm.startRotation();
-    const minted = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, inFlight, undefined));
-    const stale = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, randomUUID(), undefined));
-    await h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn });
+    const minted = mintedFor(inFlight);
+    const { revocations } = await expiryReport();
     expect(h.keyApi.isValid(minted.keyId)).toBe(true);
     expect(h.keyApi.isValid(stale.keyId)).toBe(false);
+    // The in-flight key is neither revoked nor reported.
+    expect(revocations).toEqual({ revoked: [stale.keyId], failed: [] });
   });
 
   it.each([
@@ -228,36 +307,68 @@ describe('revocation rules', () => {
     expect(liveKeyIds()).toEqual([keyId, ...storedKeyIds('AWSCURRENT', 'AWSPREVIOUS')].sort());
   });
 
+  /** Rotates twice from a console key: the first minted key is AWSPREVIOUS, due to fall out at the next rotation. */
+  async function firstMintedKeyAsPrevious(): Promise<{ consoleKeyId: string; firstMinted: string }> {
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    await h.rotate();
+    const firstMinted = valueAt('AWSCURRENT').keyId as string;
+    await h.rotate();
+    expect(valueAt('AWSPREVIOUS').keyId).toBe(firstMinted);
+    return { consoleKeyId, firstMinted };
+  }
+
   it('3. a failed revocation does not fail the promotion; it is logged, counted, and retried by the next expiry report', async () => {
+    const { firstMinted } = await firstMintedKeyAsPrevious();
+    const after = outputFromNow();
+    h.keyApi.failNext('revoke', 'unavailable');
+    const token = await h.rotate(); // the first minted key falls out of AWSPREVIOUS
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(h.keyApi.isValid(firstMinted)).toBe(true);
+    expect(after()).toContain('Could not revoke a retired key');
+    expect(after()).toMatch(/"RevocationFailed":1/);
+
+    await expect(expiryReport()).resolves.toMatchObject({ revocations: { revoked: [firstMinted], failed: [] } });
+    expect(h.keyApi.isValid(firstMinted)).toBe(false);
+  });
+
+  it('3. with RevokeImportedKeys on, a failed revocation of the imported console key is retried by the next expiry report', async () => {
+    useHarness({ revokeImportedKeys: true });
     const { keyId: consoleKeyId } = h.storeV2Current();
     await h.rotate();
     h.keyApi.failNext('revoke', 'unavailable');
-    const token = await h.rotate();
-    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    await h.rotate();
     expect(h.keyApi.isValid(consoleKeyId)).toBe(true);
-    expect(output.text()).toContain('Could not revoke a retired key');
-    expect(output.text()).toMatch(/"RevocationFailed":1/);
-
-    await h.handler({ Action: 'ReportKeyExpiry', SecretId: h.sm.arn });
+    await expect(expiryReport()).resolves.toMatchObject({ revocations: { revoked: [consoleKeyId], failed: [] } });
     expect(h.keyApi.isValid(consoleKeyId)).toBe(false);
   });
 
   it('3. a listing that fails does not fail the promotion, and the next finishSecret retries', async () => {
-    const { keyId: consoleKeyId } = h.storeV2Current();
-    await h.rotate();
+    const { consoleKeyId, firstMinted } = await firstMintedKeyAsPrevious();
     h.keyApi.failNext('list', 'unavailable');
-    await h.rotate();
-    expect(h.keyApi.isValid(consoleKeyId)).toBe(true);
-    await h.rotate();
-    expect(h.keyApi.isValid(consoleKeyId)).toBe(false);
-    expect(liveKeyIds()).toEqual(storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'));
+    const token = await h.rotate(); // the first minted key falls out of AWSPREVIOUS; the listing fails
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(h.keyApi.isValid(firstMinted)).toBe(true);
+    await h.rotate(); // no longer named by AWSCURRENT's or AWSPREVIOUS's key: found by the version it was minted for
+    expect(h.keyApi.isValid(firstMinted)).toBe(false);
+    expect(liveKeyIds()).toEqual([...storedKeyIds('AWSCURRENT', 'AWSPREVIOUS'), consoleKeyId].sort());
   });
 
   it('3. a repeated finishSecret (crash after the promotion) still revokes what must go', async () => {
-    const { keyId: consoleKeyId } = h.storeV2Current();
-    await h.rotate();
+    const { firstMinted } = await firstMintedKeyAsPrevious();
     h.keyApi.failNext('list', 'unavailable'); // as if the container died after the move
     const token = await h.rotate();
+    expect(h.keyApi.isValid(firstMinted)).toBe(true);
+    await h.run('finishSecret', token);
+    expect(h.keyApi.isValid(firstMinted)).toBe(false);
+  });
+
+  it('3. with RevokeImportedKeys on, a repeated finishSecret (crash after the promotion) still revokes the imported console key', async () => {
+    useHarness({ revokeImportedKeys: true });
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    await h.rotate();
+    h.keyApi.failNext('list', 'unavailable');
+    const token = await h.rotate();
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(true);
     await h.run('finishSecret', token);
     expect(h.keyApi.isValid(consoleKeyId)).toBe(false);
   });
@@ -284,7 +395,23 @@ function logRecords(): Record<string, unknown>[] {
 }
 
 describe('the key says its own id and expiry: stored fields that disagree are reported, never trusted', () => {
-  it('a stored "keyId" naming another application\'s live key (a typo): after two rotations that key is still valid, and the original key was revoked by its jti', async () => {
+  it('a stored "keyId" naming another application\'s live key (a typo): after two rotations that key is still valid, and the original (imported) key is kept and reported by its jti (RevokeImportedKeys off)', async () => {
+    const other = h.keyApi.issueKey(APP_ROLE_ID, "another application's key");
+    const original = storeConsoleKey({}, () => ({ keyId: other.keyId }));
+    expect(jtiOf(original.apiKey)).toBe(original.keyId);
+
+    await h.rotate();
+    await h.rotate(); // the original key falls out of AWSPREVIOUS
+    expect(h.keyApi.isValid(other.keyId)).toBe(true);
+    expect(h.keyApi.isValid(original.keyId)).toBe(true);
+    expect(h.keyApi.revoked).toEqual([]);
+    expect(notRevokedWarnings().map((w) => w.keyId)).toEqual([original.keyId]);
+    const firstMint = h.keyApi.calls.find((c) => c.op === 'mint')!.request!;
+    expect(parseMintedKeyDescription(firstMint.description)?.predecessorKeyId).toBe(original.keyId);
+  });
+
+  it('a stored "keyId" naming another application\'s live key (a typo), RevokeImportedKeys on: after two rotations that key is still valid, and the original key was revoked by its jti', async () => {
+    useHarness({ revokeImportedKeys: true });
     const other = h.keyApi.issueKey(APP_ROLE_ID, "another application's key");
     const original = storeConsoleKey({}, () => ({ keyId: other.keyId }));
     expect(jtiOf(original.apiKey)).toBe(original.keyId);
@@ -314,7 +441,13 @@ describe('the key says its own id and expiry: stored fields that disagree are re
     await h.rotate(); // the original key falls out of AWSPREVIOUS
     expect(h.keyApi.isValid(other.keyId)).toBe(true);
     expect(h.keyApi.revoked).not.toContain(other.keyId);
-    expect(output.text()).toContain('Not revoking a key named as a predecessor by a key minted before key ids were read from the keys');
+    expect(notRevokedWarnings()).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        keyId: other.keyId,
+        message: expect.stringContaining('named as predecessor by a key minted before key ids were read from the keys') as unknown,
+      }),
+    );
     expect(h.keyApi.isValid(original.keyId)).toBe(true); // nothing trustworthy names it: it expires
   });
 
@@ -351,7 +484,7 @@ describe('the key says its own id and expiry: stored fields that disagree are re
     h.keyApi.keys.set('key-listed-only', { keyId: 'key-listed-only', roleId: APP_ROLE_ID, description: 'created in the console', expiresAt: undefined, issuedAt: 0, apiKey: noJti });
     h.momento.validKeys.add(noJti);
     const versionId = h.sm.storeCurrent(JSON.stringify({ apiKey: noJti, endpoint: V2_ENDPOINT, roleId: APP_ROLE_ID, keyId: 'key-claimed' }));
-    const orphan = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'orphan-version', undefined));
+    const orphan = mintedFor(abandonedVersion());
 
     const token = await h.rotate();
     expect(h.keyApi.count('mint')).toBe(1);
@@ -360,8 +493,8 @@ describe('the key says its own id and expiry: stored fields that disagree are re
     // The successor carries its own id; its description names no predecessor (there is no id to name).
     expect(valueAt('AWSCURRENT').keyId).toBe(jtiOf(valueAt('AWSCURRENT').apiKey as string));
     expect(parseMintedKeyDescription(h.keyApi.calls.find((c) => c.op === 'mint')!.request!.description)?.predecessorKeyId).toBeUndefined();
-    // Held by AWSPREVIOUS: nothing is revoked, and Momento is not even asked.
-    expect(h.keyApi.count('list')).toBe(0);
+    // Held by AWSPREVIOUS: nothing is revoked (Momento's keys are listed first, before the versions are read).
+    expect(h.keyApi.count('list')).toBe(1);
     expect(h.keyApi.count('revoke')).toBe(0);
     expect(h.keyApi.isValid(orphan.keyId)).toBe(true);
     const revokedNothing = logRecords().find((r) => String(r.message).startsWith('Revoked nothing: a key in use has no key id'));
@@ -476,7 +609,8 @@ describe('the management secret rotating itself', () => {
     ['a "keyId" naming another application\'s live key', 'other'],
     ['no "keyId"', null],
   ] as const)('mints its successor with its own key, and revokes the old key once it falls out of AWSPREVIOUS, when the secret stores %s', async (_label, storedKeyId) => {
-    const self = rotationHarness({ managementSecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/api-key-AbCdEf' });
+    // The original key is imported (made in the console): revoked once it falls out only with RevokeImportedKeys.
+    const self = rotationHarness({ managementSecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/api-key-AbCdEf', revokeImportedKeys: true });
     try {
       const other = self.keyApi.issueKey(APP_ROLE_ID, "another application's key");
       const extra = storedKeyId === 'other' ? { keyId: other.keyId } : storedKeyId === null ? { keyId: undefined } : {};
@@ -502,6 +636,23 @@ describe('the management secret rotating itself', () => {
       expect(self.keyApi.revoked).toEqual([keyId]);
       expect(mintedWith).toEqual([apiKey, (JSON.parse(self.sm.valueAt('AWSPREVIOUS')!) as { apiKey: string }).apiKey]);
       expect(self.keyApi.isValid(other.keyId)).toBe(true);
+    } finally {
+      self.restore();
+    }
+  });
+
+  it('RevokeImportedKeys off: its original (imported) key is kept when it falls out of AWSPREVIOUS, and reported; the keys it minted go', async () => {
+    const self = rotationHarness({ managementSecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/api-key-AbCdEf' });
+    try {
+      const { keyId } = self.storeV2Current({}, OPERATOR_ROLE_ID);
+      await self.rotate();
+      const first = (JSON.parse(self.sm.valueAt('AWSCURRENT')!) as { keyId: string }).keyId;
+      await self.rotate(); // the original key falls out
+      await self.rotate(); // the first minted key falls out
+      expect(self.keyApi.isValid(keyId)).toBe(true);
+      expect(self.keyApi.revoked).toEqual([first]);
+      expect(output.text()).toContain(`RetiredKeyNotRevoked: retired imported key`);
+      expect(output.text()).toContain(`"keyId":"${keyId}"`);
     } finally {
       self.restore();
     }
@@ -674,30 +825,32 @@ describe('minted-key descriptions', () => {
 describe('revokeRetiredKeys, called directly', () => {
   const deadline = () => h.clock.now + 60_000;
 
-  it('reports what it revoked, and counts it', async () => {
+  it('reports what it revoked and which retired keys it kept, and counts both', async () => {
     const { keyId: consoleKeyId } = h.storeV2Current();
     await h.rotate();
-    await h.rotate(); // the console key falls out of AWSPREVIOUS: finishSecret revoked it
-    h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'orphan-version', undefined));
-    const orphan = [...h.keyApi.keys.values()].find((k) => k.description.includes('orphan-version'))!;
+    await h.rotate(); // the console key falls out of AWSPREVIOUS: imported, so kept (RevokeImportedKeys is off)
+    const orphan = mintedFor(abandonedVersion());
+    const after = outputFromNow();
     const report = await revokeRetiredKeys(h.sm.arn, h.deps, deadline());
-    expect(report).toEqual({ revoked: [orphan.keyId], failed: [] });
-    expect(h.keyApi.isValid(consoleKeyId)).toBe(false);
+    expect(report).toEqual({ revoked: [orphan.keyId], failed: [], notRevoked: [consoleKeyId] });
+    expect(h.keyApi.isValid(orphan.keyId)).toBe(false);
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(true);
     metrics.publishStoredMetrics();
-    expect(output.text()).toMatch(/"KeysRevoked":1/);
-    expect(output.text()).not.toMatch(/"RevocationFailed"/);
+    expect(after()).toMatch(/"KeysRevoked":1/);
+    expect(after()).toMatch(/"RetiredKeyNotRevoked":1/);
+    expect(after()).not.toMatch(/"RevocationFailed"/);
   });
 
   it('reports a failed revocation by key id, and counts it', async () => {
     h.storeV2Current();
     await h.rotate();
-    h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'orphan-version', undefined));
-    const orphan = [...h.keyApi.keys.values()].find((k) => k.description.includes('orphan-version'))!;
+    const orphan = mintedFor(abandonedVersion());
     h.keyApi.failNext('revoke', 'unavailable');
+    const after = outputFromNow();
     await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [orphan.keyId] });
     metrics.publishStoredMetrics();
-    expect(output.text()).toMatch(/"RevocationFailed":1/);
-    expect(output.text()).toMatch(/Could not revoke a retired key/);
+    expect(after()).toMatch(/"RevocationFailed":1/);
+    expect(after()).toMatch(/Could not revoke a retired key/);
   });
 
   it('reports a listing that failed as "(listing)", and counts it', async () => {
@@ -709,13 +862,22 @@ describe('revokeRetiredKeys, called directly', () => {
     expect(output.text()).toMatch(/Could not check for keys to revoke.*KeyApiUnavailableError/);
   });
 
-  it('does nothing, with no key-API call, without a management secret or for a secret that holds no v2 key', async () => {
-    h.storeCurrent(consoleKeyFile());
+  it('does nothing, with no key-API call, without a management secret', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    await h.rotate();
+    mintedFor(abandonedVersion());
     const before = h.keyApi.calls.length;
-    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toBeUndefined();
-    expect(h.keyApi.calls.length).toBe(before);
+    const smCallsBefore = h.sm.calls.length;
     await expect(revokeRetiredKeys(h.sm.arn, { ...h.deps, managementSecretId: undefined }, deadline())).resolves.toBeUndefined();
     expect(h.keyApi.calls.length).toBe(before);
+    expect(h.sm.calls.length).toBe(smCallsBefore);
+  });
+
+  it('for a secret that holds no v2 key, with a management secret configured: one listing (it comes first), then nothing is revoked or reported', async () => {
+    h.storeCurrent(consoleKeyFile());
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toBeUndefined();
+    expect(keyApiOps()).toEqual(['list']);
   });
 
   it('counts a secret as holding v2 keys by its v2 key alone (no "keyId" needed); a "keyId" beside a v1 key counts for nothing', async () => {
@@ -727,7 +889,7 @@ describe('revokeRetiredKeys, called directly', () => {
     try {
       v1WithId.storeCurrent({ ...consoleKeyFile(), keyId: 'imported-1' });
       await expect(revokeRetiredKeys(v1WithId.sm.arn, v1WithId.deps, deadline())).resolves.toBeUndefined();
-      expect(v1WithId.keyApi.calls).toEqual([]);
+      expect(v1WithId.keyApi.calls).toEqual([{ op: 'list' }]);
     } finally {
       v1WithId.restore();
     }
@@ -736,7 +898,7 @@ describe('revokeRetiredKeys, called directly', () => {
   it('a Viewer management key lists, but its revocations are refused (403): reported by key id, the key stays valid', async () => {
     h.storeV2Current();
     await h.rotate();
-    const orphan = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'orphan-version', undefined));
+    const orphan = mintedFor(abandonedVersion());
     h.keyApi.managementKeys.set(h.managementKey, VIEWER_ROLE_ID);
     const listsBefore = h.keyApi.count('list');
     await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [orphan.keyId] });
@@ -748,7 +910,7 @@ describe('revokeRetiredKeys, called directly', () => {
   it('a management key whose role has no auth_management rights (an application\'s role) may not even list: "(listing)" failed', async () => {
     h.storeV2Current();
     await h.rotate();
-    const orphan = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'orphan-version', undefined));
+    const orphan = mintedFor(abandonedVersion());
     h.keyApi.managementKeys.set(h.managementKey, APP_ROLE_ID);
     await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: ['(listing)'] });
     expect(h.keyApi.isValid(orphan.keyId)).toBe(true);
@@ -758,9 +920,326 @@ describe('revokeRetiredKeys, called directly', () => {
   it('leaves a key that has expired already, even at this very second', async () => {
     h.storeV2Current();
     const nowSeconds = Math.floor(h.clock.now / 1000);
-    h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'gone-version', undefined), nowSeconds);
-    h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(h.sm, 'live-version', undefined), nowSeconds + 1);
-    const live = [...h.keyApi.keys.values()].find((k) => k.description.includes('live-version'))!;
+    const gone = mintedFor(abandonedVersion(), undefined, nowSeconds);
+    const live = mintedFor(abandonedVersion(), undefined, nowSeconds + 1);
     await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [live.keyId], failed: [] });
+    expect(h.keyApi.revoked).not.toContain(gone.keyId);
+  });
+});
+
+/**
+ * Holds the next call to the key API's listing until `release` is called; the listing then
+ * answers with Momento's keys as they are at that moment.
+ */
+function holdNextListing(harness: Harness): { called: Promise<void>; release: () => void } {
+  const list = harness.keyApi.list.bind(harness.keyApi);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let called!: () => void;
+  const calledPromise = new Promise<void>((resolve) => (called = resolve));
+  let armed = true;
+  harness.keyApi.list = async (managementKey: string) => {
+    if (armed) {
+      armed = false;
+      called();
+      await gate;
+    }
+    return list(managementKey);
+  };
+  return { called: calledPromise, release };
+}
+
+describe('issue 21: revocation never hits a key someone still uses', () => {
+  const deadline = () => h.clock.now + 60_000;
+
+  // ---- 1. the same key in two secrets ----
+
+  it("the same key in two secrets: secret B holds the console key secret A retires; A's rotations never revoke it (RetiredKeyNotRevoked logged and counted with its key id)", async () => {
+    // Secret A is this secret. Secret B (staging, say) holds the same console key: to Momento, that is a valid key.
+    const shared = h.storeV2Current();
+    await h.rotate();
+    const after = outputFromNow();
+    await h.rotate(); // the shared key falls out of A's AWSPREVIOUS
+    expect(h.keyApi.isValid(shared.keyId)).toBe(true);
+    expect(await h.momento.probeApiKey(shared.apiKey, undefined)).toMatchObject({ ok: true }); // B's applications still authenticate
+    expect(notRevokedWarnings()).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: expect.stringContaining('retired imported key') as unknown,
+        keyId: shared.keyId,
+        revokeWith: `momento-secret-rotation revoke --key-id ${shared.keyId} --management-secret-id ${MANAGEMENT_SECRET_ID}`,
+      }),
+    ]);
+    expect(after()).toMatch(/"RetiredKeyNotRevoked":1/);
+    // Nor do the next expiry report and rotations; the keys A minted go as they fall out.
+    await expect(expiryReport()).resolves.toMatchObject({ revocations: { revoked: [], failed: [], notRevoked: [shared.keyId] } });
+    await h.rotate();
+    await h.rotate();
+    expect(h.keyApi.isValid(shared.keyId)).toBe(true);
+    expect(h.keyApi.revoked).toHaveLength(2);
+    expect(h.keyApi.revoked).not.toContain(shared.keyId);
+  });
+
+  it("the same key in two secrets, RevokeImportedKeys on (the user says no other secret holds it): A's second rotation revokes the console key A retires", async () => {
+    useHarness({ revokeImportedKeys: true });
+    const shared = h.storeV2Current();
+    await h.rotate();
+    await h.rotate();
+    expect(h.keyApi.isValid(shared.keyId)).toBe(false);
+    expect(h.keyApi.revoked).toEqual([shared.keyId]);
+    expect(logRecords().find((r) => r.message === 'Revoked a retired key')).toMatchObject({ keyId: shared.keyId, reason: 'retired imported key (RevokeImportedKeys is on)' });
+    expect(notRevokedWarnings()).toEqual([]);
+  });
+
+  it('a key minted for another secret (a promoted replica\'s) named as predecessor is never revoked', async () => {
+    // The primary secret in us-west-2 minted the key; replication copied it here; this replica was promoted and rotates on its own.
+    const primary = { arn: h.sm.arn.replace('us-east-1', 'us-west-2'), name: h.sm.name };
+    const primaryKey = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(primary, randomUUID(), `key-${randomUUID()}`), Math.floor(h.clock.now / 1000) + 30 * DAY);
+    h.sm.storeCurrent(JSON.stringify({ apiKey: primaryKey.apiKey, endpoint: V2_ENDPOINT, roleId: APP_ROLE_ID, keyId: primaryKey.keyId }));
+    await h.rotate();
+    expect(parseMintedKeyDescription(h.keyApi.calls.find((c) => c.op === 'mint')!.request!.description)?.predecessorKeyId).toBe(primaryKey.keyId);
+    await h.rotate(); // the primary's key falls out of AWSPREVIOUS, named as predecessor by a key minted for this secret
+    await expiryReport();
+    await h.rotate();
+    expect(h.keyApi.isValid(primaryKey.keyId)).toBe(true);
+    expect(h.keyApi.revoked).not.toContain(primaryKey.keyId);
+    expect(notRevokedWarnings()).toContainEqual(
+      expect.objectContaining({ keyId: primaryKey.keyId, message: expect.stringContaining('minted for another secret') as unknown }),
+    );
+  });
+
+  it('a key minted for another secret, RevokeImportedKeys on: still never revoked (the option is for imported keys only)', async () => {
+    useHarness({ revokeImportedKeys: true });
+    const primary = { arn: h.sm.arn.replace('us-east-1', 'us-west-2'), name: h.sm.name };
+    const primaryKey = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(primary, randomUUID(), undefined));
+    h.sm.storeCurrent(JSON.stringify({ apiKey: primaryKey.apiKey, endpoint: V2_ENDPOINT, roleId: APP_ROLE_ID, keyId: primaryKey.keyId }));
+    await h.rotate();
+    await h.rotate();
+    await h.rotate();
+    expect(h.keyApi.isValid(primaryKey.keyId)).toBe(true);
+  });
+
+  // ---- 2. an expiry report running during a rotation ----
+
+  it('an expiry report starts before RotateSecret; createSecret mints and stores the new key and testSecret passes while the report\'s listing is held; the listing answers; finishSecret promotes: AWSCURRENT\'s key is still valid at Momento', async () => {
+    h.storeV2Current();
+    const held = holdNextListing(h);
+    const report = expiryReport();
+    await held.called;
+    const token = h.sm.startRotation(); // RotateSecret
+    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) await h.run(step, token);
+    const newKeyId = valueAt('AWSPENDING').keyId as string;
+    held.release(); // the listing answers now: it shows the key createSecret minted and stored
+    const { revocations } = await report;
+    await h.run('finishSecret', token);
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(valueAt('AWSCURRENT').keyId).toBe(newKeyId);
+    expect(h.keyApi.isValid(newKeyId)).toBe(true);
+    expect(await h.momento.probeApiKey(valueAt('AWSCURRENT').apiKey as string, undefined)).toMatchObject({ ok: true });
+    expect(revocations).toEqual({ revoked: [], failed: [] });
+  });
+
+  it('an expiry report starts before RotateSecret; its listing answers after createSecret minted the new key and the report finishes before createSecret stores it: the key is not revoked, and the rotation completes with it', async () => {
+    h.storeV2Current();
+    const held = holdNextListing(h);
+    const report = expiryReport();
+    await held.called;
+    const mint = h.keyApi.mint.bind(h.keyApi);
+    h.keyApi.mint = async (managementKey, request) => {
+      const minted = await mint(managementKey, request);
+      held.release();
+      await report; // the whole report runs between the mint and PutSecretValue
+      return minted;
+    };
+    const token = h.sm.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await h.run(step, token);
+    const { revocations } = await report;
+    expect(revocations).toEqual({ revoked: [], failed: [] });
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(h.keyApi.isValid(valueAt('AWSCURRENT').keyId as string)).toBe(true);
+    expect(await h.momento.probeApiKey(valueAt('AWSCURRENT').apiKey as string, undefined)).toMatchObject({ ok: true });
+  });
+
+  // ---- 3. a description is not proof ----
+
+  it('a forged description: a key that copies our tag and names a victim as predecessor (`after key <victim>`) is not trusted: the victim is not revoked', async () => {
+    const victim = h.keyApi.issueKey(OPERATOR_ROLE_ID, "another stack's management key");
+    h.storeV2Current();
+    await h.rotate();
+    // Anyone who may create keys in the Momento account can copy our description, even with a real version id of this secret.
+    const forged = mintedFor(h.sm.versionAt('AWSCURRENT')!, victim.keyId);
+    expect(parseMintedKeyDescription(h.keyApi.keys.get(forged.keyId)!.description)).toMatchObject({ secretTag: secretTag(h.sm.arn), predecessorKeyId: victim.keyId });
+    await expiryReport();
+    await h.rotate();
+    await h.rotate();
+    await expiryReport();
+    expect(h.keyApi.isValid(victim.keyId)).toBe(true);
+    expect(h.keyApi.revoked).not.toContain(victim.keyId);
+  });
+
+  it('a forged description naming a victim as predecessor and a version this secret never had: neither the victim nor the forged key is revoked', async () => {
+    const victim = h.keyApi.issueKey(APP_ROLE_ID, "another application's key");
+    h.storeV2Current();
+    await h.rotate();
+    const forged = mintedFor(randomUUID(), victim.keyId);
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [], notRevoked: [forged.keyId] });
+    expect(h.keyApi.isValid(victim.keyId)).toBe(true);
+    expect(h.keyApi.revoked).toEqual([]);
+  });
+
+  it('a key carrying our tag for a version this secret never had is not revoked (reported)', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const neverHad = randomUUID();
+    const stray = mintedFor(neverHad);
+    const after = outputFromNow();
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [], notRevoked: [stray.keyId] });
+    metrics.publishStoredMetrics();
+    expect(after()).toMatch(/"RetiredKeyNotRevoked":1/);
+    expect(notRevokedWarnings()).toEqual([
+      expect.objectContaining({
+        keyId: stray.keyId,
+        message: `RetiredKeyNotRevoked: its description names version ${neverHad}, which this secret does not have: a description is no proof`,
+      }),
+    ]);
+    await h.rotate();
+    await h.rotate();
+    expect(h.keyApi.isValid(stray.keyId)).toBe(true);
+  });
+
+  // ---- 4. versions held by other labels ----
+
+  it.each(['PINNED', 'CANARY'])('a version pinned with its own label (%s) keeps its key: two rotations later it is still valid; once the label is taken off, the next pass revokes it', async (label) => {
+    h.storeV2Current();
+    await h.rotate();
+    const pinnedVersion = h.sm.versionAt('AWSCURRENT')!;
+    const pinned = valueAt('AWSCURRENT').keyId as string;
+    h.sm.label(pinnedVersion, label);
+    await h.rotate();
+    await h.rotate(); // the pinned version falls out of AWSPREVIOUS; it still has its label
+    expect(h.sm.stagesOf(pinnedVersion)).toEqual([label]);
+    expect(h.keyApi.isValid(pinned)).toBe(true);
+    await expiryReport();
+    await h.rotate();
+    expect(h.keyApi.isValid(pinned)).toBe(true);
+    // The key minted after it went as usual.
+    expect(h.keyApi.revoked).toHaveLength(1);
+
+    h.sm.unlabel(pinnedVersion, label);
+    await expect(expiryReport()).resolves.toMatchObject({ revocations: { revoked: [pinned], failed: [] } });
+    expect(h.keyApi.isValid(pinned)).toBe(false);
+  });
+
+  it.each([
+    ['AccessDeniedException', 400],
+    ['InternalServiceError', 500],
+  ] as const)('a labelled version that cannot be read (GetSecretValue fails with %s) aborts the pass: nothing is revoked, the failure is reported', async (name, status) => {
+    h.storeV2Current();
+    await h.rotate();
+    const pinnedVersion = h.sm.versionAt('AWSCURRENT')!;
+    const pinned = valueAt('AWSCURRENT').keyId as string;
+    h.sm.label(pinnedVersion, 'PINNED');
+    await h.rotate();
+    await h.rotate();
+    const due = valueAt('AWSPREVIOUS').keyId as string; // falls out at the next rotation
+    const readable = h.sm.failWhile('GetSecretValue', (input) => input.VersionId === pinnedVersion, () => serviceError(name, 'cannot read', status));
+    const token = await h.rotate();
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token); // the promotion stands
+    expect(h.keyApi.isValid(due)).toBe(true);
+    expect(h.keyApi.isValid(pinned)).toBe(true);
+    expect(h.keyApi.count('revoke')).toBe(0);
+
+    const after = outputFromNow();
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: ['(listing)'] });
+    metrics.publishStoredMetrics();
+    expect(after()).toMatch(/"RevocationFailed":1/);
+    expect(after()).toMatch(new RegExp(`Could not check for keys to revoke; nothing was revoked.*${name}`));
+    expect(h.keyApi.count('revoke')).toBe(0);
+
+    readable();
+    await expect(expiryReport()).resolves.toMatchObject({ revocations: { revoked: [due], failed: [] } });
+    expect(h.keyApi.isValid(pinned)).toBe(true);
+  });
+
+  // ---- orphans: the version a key was minted for decides ----
+
+  /** createSecret mints for a new rotation, then its container dies before storing the key; returns the version and the orphan. */
+  async function crashBetweenMintAndStore(): Promise<{ token: string; orphan: string }> {
+    h.storeV2Current();
+    await h.rotate();
+    const token = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', () => serviceError('InternalServiceError', 'container died', 500));
+    const revive = dieOnFirstRetry(h);
+    await expect(h.run('createSecret', token)).rejects.toThrow();
+    revive();
+    h.deps.unstoredValues.clear();
+    const orphan = [...h.keyApi.keys.values()].find((k) => parseMintedKeyDescription(k.description)?.versionId === token)!;
+    expect(h.sm.versions.get(token)?.value).toBeUndefined();
+    // While the version is AWSPENDING with no value, a createSecret may be about to store it: left alone.
+    await expect(expiryReport()).resolves.toMatchObject({ revocations: { revoked: [], failed: [] } });
+    expect(h.keyApi.isValid(orphan.keyId)).toBe(true);
+    return { token, orphan: orphan.keyId };
+  }
+
+  it('an orphan minted for a version that exists without a value (createSecret minted, the container died before storing, the rotation was cancelled: the version is no longer AWSPENDING) is revoked', async () => {
+    const { token, orphan } = await crashBetweenMintAndStore();
+    h.sm.unlabel(token, 'AWSPENDING'); // CancelRotateSecret
+    await expect(expiryReport()).resolves.toMatchObject({ revocations: { revoked: [orphan], failed: [] } });
+    expect(h.keyApi.isValid(orphan)).toBe(false);
+  });
+
+  it('an orphan minted for a version that exists without a value, superseded by the next RotateSecret, is revoked by that rotation\'s finishSecret', async () => {
+    const { orphan } = await crashBetweenMintAndStore();
+    await h.rotate(); // a new token: the crashed version loses AWSPENDING
+    expect(h.keyApi.isValid(orphan)).toBe(false);
+  });
+
+  it('an orphan minted for a version that exists without a value, then forgotten by Secrets Manager (forgetVersion), is kept and reported', async () => {
+    const { token, orphan } = await crashBetweenMintAndStore();
+    h.sm.unlabel(token, 'AWSPENDING');
+    h.sm.forgetVersion(token);
+    await expect(expiryReport()).resolves.toMatchObject({ revocations: { revoked: [], failed: [], notRevoked: [orphan] } });
+    await h.rotate();
+    expect(h.keyApi.isValid(orphan)).toBe(true);
+    expect(notRevokedWarnings().map((w) => w.keyId)).toContain(orphan);
+  });
+});
+
+describe('known limits and races of the revocation pass', () => {
+  it('RevokeImportedKeys on: the console key falls out of AWSPREVIOUS in a rotation whose listing fails; once nothing held names it, it is left valid (never revoked blindly), and rotations go on', async () => {
+    // A predecessor is believed only from a key AWSCURRENT or AWSPREVIOUS holds: after the key that
+    // named it has gone too, nothing vouches for it. When in doubt, not revoked (README, "The revocation rule").
+    useHarness({ revokeImportedKeys: true });
+    const { keyId: consoleKeyId } = h.storeV2Current();
+    await h.rotate();
+    h.keyApi.failNext('list', 'unavailable');
+    await h.rotate(); // the console key falls out; the pass that should revoke it cannot list
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(true);
+    await h.rotate(); // the key that named it is no longer AWSCURRENT or AWSPREVIOUS: nothing names it any more
+    expect(h.keyApi.isValid(consoleKeyId)).toBe(true);
+    expect(h.keyApi.isValid(valueAt('AWSCURRENT').keyId as string)).toBe(true);
+  });
+
+  it('an expiry report lists and reads DescribeSecret; finishSecret promotes; the report reads the versions (by id alone): the key that was AWSCURRENT a moment ago (AWSPREVIOUS now) is not revoked', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const wasCurrent = valueAt('AWSCURRENT').keyId as string;
+    const token = h.sm.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) await h.run(step, token);
+    const describe = h.deps.secrets.describe.bind(h.deps.secrets);
+    let armed = true;
+    h.deps.secrets.describe = async (secretId: string) => {
+      const description = await describe(secretId);
+      if (armed) {
+        armed = false;
+        await h.run('finishSecret', token); // between the report's DescribeSecret and its reads
+      }
+      return description;
+    };
+    const { revocations } = await expiryReport();
+    expect(h.sm.versionAt('AWSCURRENT')).toBe(token);
+    expect(valueAt('AWSPREVIOUS').keyId).toBe(wasCurrent);
+    expect(revocations?.revoked).not.toContain(wasCurrent);
+    expect(h.keyApi.isValid(wasCurrent)).toBe(true);
   });
 });

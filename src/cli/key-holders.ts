@@ -1,0 +1,107 @@
+import { GetSecretValueCommand, ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { inspectApiKey } from '../momento/api-key.js';
+import { rememberSecret } from '../observability/redact.js';
+import { KEY_FIELDS, parseKeyFile } from '../secret/key-file.js';
+
+/** A secret, named for people and by ARN. */
+export interface SecretRef {
+  readonly name: string;
+  readonly arn: string;
+}
+
+/** Which secrets of a Region hold a v2 key in AWSCURRENT, as far as the caller may read them. */
+export interface KeyHolders {
+  /** The Region that was scanned. */
+  readonly region: string;
+  /** Secrets whose AWSCURRENT holds the key (its jti). */
+  readonly holders: readonly SecretRef[];
+  /** Secrets whose AWSCURRENT could not be read, with why: they may hold it too. */
+  readonly unreadable: readonly (SecretRef & { readonly reason: string })[];
+  /** Why ListSecrets itself failed (access denied): then nothing was checked. */
+  readonly listFailed?: string;
+}
+
+/** How many GetSecretValue calls are in flight at once. */
+const CONCURRENCY = 8;
+
+/**
+ * Lists every secret in the client's Region (ListSecrets, every page) and reads each one's
+ * AWSCURRENT, to find those holding the v2 key with id `keyId` (its jti claim, whether
+ * stored as a key file or as a bare key). `skipArn` (the secret being written) is left out.
+ * Values read are remembered for redaction and never returned.
+ */
+export async function secretsHoldingKey(client: SecretsManagerClient, keyId: string, skipArn?: string): Promise<KeyHolders> {
+  const region = await client.config.region();
+  const secrets: SecretRef[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await client.send(new ListSecretsCommand({ MaxResults: 100, ...(nextToken ? { NextToken: nextToken } : {}) }));
+      for (const s of page.SecretList ?? []) {
+        // A secret scheduled for deletion cannot be read, and no application can read it either.
+        if (s.ARN === undefined || s.ARN === skipArn || s.DeletedDate !== undefined) continue;
+        secrets.push({ name: s.Name ?? s.ARN, arn: s.ARN });
+      }
+      nextToken = page.NextToken || undefined;
+    } while (nextToken !== undefined);
+  } catch (error) {
+    const name = errorName(error);
+    if (name !== 'AccessDeniedException' && name !== 'AccessDenied') throw error;
+    return { region, holders: [], unreadable: [], listFailed: `ListSecrets was denied (${error instanceof Error ? error.message : name})` };
+  }
+
+  const holders: SecretRef[] = [];
+  const unreadable: (SecretRef & { reason: string })[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < secrets.length) {
+      const secret = secrets[next++]!;
+      let value: string | undefined;
+      try {
+        value = (await client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' }))).SecretString;
+      } catch (error) {
+        // No AWSCURRENT value, or deleted since it was listed: it holds nothing.
+        if (errorName(error) === 'ResourceNotFoundException') continue;
+        if (errorName(error) === 'InvalidRequestException' && /deletion/i.test(error instanceof Error ? error.message : '')) continue;
+        unreadable.push({ ...secret, reason: errorName(error) });
+        continue;
+      }
+      if (value !== undefined && keyIdHeldIn(value) === keyId) holders.push(secret);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, secrets.length) }, worker));
+  const byName = (a: SecretRef, b: SecretRef) => a.name.localeCompare(b.name);
+  return { region, holders: holders.sort(byName), unreadable: unreadable.sort(byName) };
+}
+
+/** The v2 key id (jti) a secret value holds: a key file's apiKey, or a bare key; undefined for anything else. */
+export function keyIdHeldIn(secretString: string): string | undefined {
+  rememberSecret(secretString);
+  const parsed = parseKeyFile(secretString);
+  // A key file with a field in error (an endpoint with a port, say) still holds its key.
+  const apiKey = parsed.ok ? parsed.file.apiKey : parsed.reason === 'invalid' ? keyInInvalidFile(secretString) : secretString.trim();
+  const key = inspectApiKey(apiKey);
+  if (key.kind !== 'v2') return undefined;
+  rememberSecret(apiKey);
+  return key.keyId;
+}
+
+function keyInInvalidFile(text: string): string {
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const found = KEY_FIELDS.map((f) => json[f]).find((v): v is string => typeof v === 'string');
+    return found?.trim() ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Names of secrets for a message: all of them up to `max`, then how many more. */
+export function secretNames(secrets: readonly SecretRef[], max = 5): string {
+  const shown = secrets.slice(0, max).map((s) => s.name);
+  return secrets.length > max ? `${shown.join(', ')} and ${secrets.length - max} more` : shown.join(', ');
+}
+
+function errorName(error: unknown): string {
+  return typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name ?? 'Error') : 'Error';
+}

@@ -1,0 +1,46 @@
+import type { KeyManagementApi } from '../momento/key-management.js';
+import { logger } from '../observability/logger.js';
+import { recordRevocations } from '../observability/metrics.js';
+import { scrub } from '../observability/redact.js';
+import { parseMintedKeyDescription, secretTag, type RevocationReport } from './strategies/mint-v2.js';
+
+/**
+ * Revokes every live key minted for one secret (its description carries the secret's tag),
+ * for a secret about to be deleted: its stack's Delete, or `retire`. Keys it did not mint
+ * (imported from the console) are left alone, as is the management key. Never throws for one
+ * key: each failure is reported and the rest go on; a failed listing throws.
+ */
+export async function revokeKeysMintedFor(
+  secretArn: string,
+  keyApi: KeyManagementApi,
+  management: { readonly apiKey: string; readonly keyId: string | undefined },
+  deadline: number,
+  nowMs: number,
+): Promise<RevocationReport> {
+  const tag = secretTag(secretArn);
+  const listed = await keyApi.list(management.apiKey, deadline);
+  const ours = listed.filter(
+    (key) =>
+      parseMintedKeyDescription(key.description)?.secretTag === tag &&
+      key.keyId !== management.keyId &&
+      (key.expiresAt === undefined || key.expiresAt * 1000 > nowMs),
+  );
+  const revoked: string[] = [];
+  const failed: string[] = [];
+  for (const key of ours) {
+    try {
+      await keyApi.revoke(management.apiKey, key.keyId, deadline);
+      revoked.push(key.keyId);
+      logger.info('Revoked a key minted for a secret being retired', { keyId: key.keyId, secretArn });
+    } catch (error) {
+      failed.push(key.keyId);
+      logger.warn('Could not revoke a key minted for a secret being retired; revoke it in the Momento console', {
+        keyId: key.keyId,
+        secretArn,
+        error: scrub(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+      });
+    }
+  }
+  recordRevocations(revoked.length, failed.length);
+  return { revoked, failed };
+}

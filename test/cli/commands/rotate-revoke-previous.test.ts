@@ -1,0 +1,201 @@
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rotate } from '../../../src/cli/commands/rotate.js';
+import { CliError } from '../../../src/cli/errors.js';
+import { STEPS } from '../../../src/rotation/event.js';
+import { leakedSecrets } from '../../support/secrets.js';
+import { literal, useLocalCli } from '../local-cli.js';
+
+// `rotate --revoke-previous` (a key leaked): every way it can end other than a revocation says
+// that the leaked key was NOT revoked, with the command that revokes it, and exits 1.
+const { stack, cli, name } = useLocalCli('leak');
+
+const REGION = 'us-east-1';
+
+/** A v2 secret with rotation configured, and a management key in its own secret. */
+async function leakedV2Secret(label: string) {
+  const management = await stack().storeManagementKey(name(`${label}-mgmt`));
+  const stored = await stack().storeV2Key(name(label));
+  await stack().service.endRotation(stored.arn, await stack().service.startRotation(stored.arn, false));
+  return { ...stored, management };
+}
+
+/** The version the CLI's RotateSecret created (AWSPENDING, not AWSCURRENT), once it exists. */
+async function pendingVersion(arn: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const stages = await stack().service.stages(arn);
+    const current = Object.keys(stages).find((v) => stages[v]!.includes('AWSCURRENT'));
+    const token = Object.keys(stages).find((v) => stages[v]!.includes('AWSPENDING') && v !== current);
+    if (token) return token;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no rotation started');
+}
+
+/** Plays Secrets Manager: runs the four steps of the rotation the CLI started. */
+async function serviceRunsNextRotation(arn: string, managementSecretId: string) {
+  const token = await pendingVersion(arn);
+  const invoke = stack().newContainer({ managementSecretId });
+  for (const Step of STEPS) await invoke({ Step, SecretId: arn, ClientRequestToken: token });
+  await stack().service.endRotation(arn, token);
+}
+
+const revokeLine = (keyId: string, management: string, extra = '') =>
+  new RegExp(`^ {2}momento-secret-rotation revoke --key-id ${keyId} --management-secret-id ${literal(management)}${literal(extra)}$`, 'm');
+
+describe('rotate --revoke-previous: when the leaked key is NOT revoked, it says so, with the command that revokes it', () => {
+  it('on timeout: AWSCURRENT still holds the key, so it says to revoke once AWSCURRENT has moved (or with --force), and exits 1', async () => {
+    const { arn, key, management } = await leakedV2Secret('timeout');
+    const result = await cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn, '--timeout', '1', '--region', REGION]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^Gave up waiting after 1 s: waiting for createSecret/);
+    expect(result.err).toContain(
+      `Key ${key.keyId} was NOT revoked: it is the leaked key (sha256:`,
+    );
+    expect(result.err).toMatch(new RegExp(`AWSCURRENT of ${literal(arn)} still holds it, so revoking it now stops every application reading the secret\\.`));
+    expect(result.err).toMatch(revokeLine(key.keyId, management.arn, ` --region ${REGION}`));
+    expect(result.err).toMatch(/add --force to revoke it at once anyway/);
+    expect(stack().momento.accepts(key.apiKey)).toBe(true);
+  });
+
+  it('when the rotation is abandoned (AWSPENDING removed without promotion), exits 1 saying so', async () => {
+    const { arn, key, management } = await leakedV2Secret('abandoned');
+    const [result] = await Promise.all([
+      cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn, '--timeout', '30']),
+      pendingVersion(arn).then((token) => stack().service.endRotation(arn, token)),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.out).not.toMatch(/Done|Revoked/);
+    expect(result.err).toMatch(/^The rotation ended without promoting version \S+: AWSCURRENT is unchanged and still works\./);
+    expect(result.err).toContain(`Key ${key.keyId} was NOT revoked: it is the leaked key`);
+    expect(result.err).toMatch(revokeLine(key.keyId, management.arn));
+    expect(stack().momento.accepts(key.apiKey)).toBe(true);
+  });
+
+  it('when the revocation fails after AWSCURRENT moved: says to revoke it now, with the command, and exits 1', async () => {
+    const { arn, key, management } = await leakedV2Secret('revoke-fails');
+    stack().momento.failNextKeyApi('revoke', 8, { kind: 'error500' }, management.key.lineage); // every attempt the CLI makes
+    const [result] = await Promise.all([
+      cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn, '--region', REGION]),
+      serviceRunsNextRotation(arn, management.arn),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/Done: AWSCURRENT is now version/);
+    expect(result.err).toMatch(new RegExp(`^Could not revoke key ${key.keyId} \\(sha256:[0-9a-f]{8}, now AWSPREVIOUS; AWSCURRENT moved to a new key\\)`));
+    expect(result.err).toContain(
+      `Key ${key.keyId} was NOT revoked: it is the leaked key (sha256:`,
+    );
+    expect(result.err).toMatch(new RegExp(`AWSCURRENT of ${literal(arn)} has moved to a new key, so nothing here needs it: revoke it now with:`));
+    expect(result.err).toMatch(revokeLine(key.keyId, management.arn, ` --region ${REGION}`));
+    expect(stack().momento.accepts(key.apiKey)).toBe(true);
+    expect(await stack().currentKeyWorks(arn)).toBe(true);
+
+    // The printed command does it: the key left AWSCURRENT, so nothing refuses it.
+    const revoked = await cli(['revoke', '--key-id', key.keyId, '--management-secret-id', management.arn]);
+    expect(revoked).toMatchObject({ code: 0, out: `Revoked key ${key.keyId}: Momento no longer accepts it.` });
+    expect(stack().momento.accepts(key.apiKey)).toBe(false);
+  }, 60_000);
+
+  it('when the management key is rejected (before rotating): the key is NOT revoked, AWSCURRENT still holds it', async () => {
+    const { arn, key, management } = await leakedV2Secret('mgmt-rejected');
+    stack().momento.revoke(management.key.apiKey);
+    const before = await stack().service.stages(arn);
+    const result = await cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^Could not use the management key \(nothing was rotated\): the management key is invalid or expired/);
+    expect(result.err).toContain(`Key ${key.keyId} was NOT revoked`);
+    expect(result.err).toMatch(/still holds it/);
+    expect(await stack().service.stages(arn)).toEqual(before);
+  });
+
+  it('when it revokes, says nothing of the kind', async () => {
+    const { arn, key, management } = await leakedV2Secret('revoked');
+    const [result] = await Promise.all([
+      cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn]),
+      serviceRunsNextRotation(arn, management.arn),
+    ]);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toContain(`Revoked key ${key.keyId} (sha256:`);
+    expect(result.out).not.toMatch(/NOT revoked/);
+  });
+
+  it('interrupted while Momento is revoking the key: NOT revoked as far as it knows, and the command to make sure', async () => {
+    const { arn, key, management } = await leakedV2Secret('interrupted-revoking');
+    stack().momento.failNextKeyApi('revoke', 8, { kind: 'error500' }, management.key.lineage); // retried for seconds
+    let interrupt: (signal: string) => void = () => undefined;
+    const out: string[] = [];
+    const io = {
+      out: (line: string) => {
+        out.push(line);
+        if (line.startsWith('Done:')) setTimeout(() => interrupt('SIGINT'), 100);
+      },
+      err: (line: string) => out.push(line),
+    };
+    const run = rotate(
+      stack().service.client,
+      {
+        secretId: arn,
+        wait: true,
+        timeoutSeconds: 30,
+        pollMs: 100,
+        revokePreviousWith: management.arn,
+        interrupts: (onInterrupt) => {
+          interrupt = onInterrupt;
+          return () => (interrupt = () => undefined);
+        },
+      },
+      io,
+    );
+    const [error] = await Promise.all([run.then(() => undefined, (e: unknown) => e), serviceRunsNextRotation(arn, management.arn)]);
+    expect(error).toBeInstanceOf(CliError);
+    const message = (error as CliError).message;
+    expect(leakedSecrets(message + out.join('\n'))).toEqual([]);
+    expect(message).toMatch(new RegExp(`^Interrupted \\(SIGINT\\)\\.\\nKey ${key.keyId} was NOT revoked, as far as this command knows: it was interrupted while asking Momento to revoke`));
+    expect(message).toMatch(revokeLine(key.keyId, management.arn));
+    expect(message).toMatch(/that command says the key is already revoked/);
+  }, 60_000);
+});
+
+describe('rotate --revoke-previous, interrupted (SIGINT) through the built command (dist/cli.js)', () => {
+  it('while following the rotation: stops, says the rotation goes on and the key was NOT revoked, with the command, and exits 1', async () => {
+    const { arn, key, management } = await leakedV2Secret('sigint');
+    const child = spawn(process.execPath, ['dist/cli.js', 'rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn, '--region', REGION], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: join(tmpdir(), 'no-home'),
+        AWS_CONFIG_FILE: join(tmpdir(), 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'no-aws-credentials'),
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: stack().moto.endpoint,
+        MOMENTO_API_KEYS_URL: stack().momento.apiKeysUrl,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      // Once it is following the rotation (which nobody runs), Ctrl-C.
+      if (!interrupted && /waiting for createSecret/.test(out)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(leakedSecrets(out + err)).toEqual([]);
+    expect({ interrupted, out, err }).toMatchObject({ interrupted: true });
+    expect(code).toBe(1);
+    const stderr = err.replace(/^.*NodeVersionSupportWarning.*\n?/gm, '');
+    expect(stderr).toMatch(/^Interrupted \(SIGINT\): stopped following the rotation to version \S+, which goes on without this command\. Follow it with: momento-secret-rotation status --secret-id /);
+    expect(stderr).toContain(`Key ${key.keyId} was NOT revoked: it is the leaked key`);
+    expect(stderr).toMatch(/still holds it \(unless the rotation has completed since\)/);
+    expect(stderr).toMatch(revokeLine(key.keyId, management.arn, ` --region ${REGION}`));
+    expect(stack().momento.accepts(key.apiKey)).toBe(true);
+  }, 30_000);
+});

@@ -1,0 +1,114 @@
+import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { keyIdHeldIn, secretNames, secretsHoldingKey } from '../../src/cli/key-holders.js';
+import { runCli } from '../../src/cli/main.js';
+import { consoleKeyFile, fakeV2Key, jtiOf } from '../support/secrets.js';
+
+// Which secrets of a Region hold a v2 key in AWSCURRENT (revoke's refusal, import's shared-key check).
+const sm = mockClient(SecretsManagerClient);
+afterEach(() => sm.reset());
+
+const client = () => new SecretsManagerClient({ region: 'eu-west-1' });
+const arn = (n: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${n}-AbCdEf`;
+const awsError = (name: string, message = name) => new SecretsManagerServiceException({ name, message, $fault: 'client', $metadata: {} });
+
+describe('secretsHoldingKey', () => {
+  const key = fakeV2Key();
+  const keyId = jtiOf(key);
+
+  it('reads every page of ListSecrets and every secret\'s AWSCURRENT, finding the key as a key file or bare', async () => {
+    sm.on(ListSecretsCommand, { NextToken: undefined }).resolves({ SecretList: [{ ARN: arn('a'), Name: 'a' }, { ARN: arn('other'), Name: 'other' }], NextToken: 'p2' });
+    sm.on(ListSecretsCommand, { NextToken: 'p2' }).resolves({ SecretList: [{ ARN: arn('b'), Name: 'b' }, { ARN: arn('v1'), Name: 'v1' }, { ARN: arn('text'), Name: 'text' }] });
+    sm.on(GetSecretValueCommand, { SecretId: arn('a') }).resolves({ SecretString: JSON.stringify({ apiKey: key, endpoint: 'cell-1.example', roleId: 'r' }) });
+    sm.on(GetSecretValueCommand, { SecretId: arn('other') }).resolves({ SecretString: fakeV2Key() });
+    sm.on(GetSecretValueCommand, { SecretId: arn('b') }).resolves({ SecretString: `${key}\n` });
+    sm.on(GetSecretValueCommand, { SecretId: arn('v1') }).resolves({ SecretString: JSON.stringify(consoleKeyFile()) });
+    sm.on(GetSecretValueCommand, { SecretId: arn('text') }).resolves({ SecretString: 'postgres://user:pw@db' });
+    const found = await secretsHoldingKey(client(), keyId);
+    expect(found).toEqual({ region: 'eu-west-1', holders: [{ name: 'a', arn: arn('a') }, { name: 'b', arn: arn('b') }], unreadable: [] });
+    expect(sm.commandCalls(ListSecretsCommand)).toHaveLength(2);
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual(
+      expect.arrayContaining(['a', 'other', 'b', 'v1', 'text'].map((n) => ({ SecretId: arn(n), VersionStage: 'AWSCURRENT' }))),
+    );
+  });
+
+  it('leaves out the secret being written, secrets scheduled for deletion, and secrets with no AWSCURRENT value', async () => {
+    sm.on(ListSecretsCommand).resolves({
+      SecretList: [{ ARN: arn('self'), Name: 'self' }, { ARN: arn('deleted'), Name: 'deleted', DeletedDate: new Date() }, { ARN: arn('empty'), Name: 'empty' }],
+    });
+    sm.on(GetSecretValueCommand, { SecretId: arn('self') }).resolves({ SecretString: key });
+    sm.on(GetSecretValueCommand, { SecretId: arn('empty') }).rejects(awsError('ResourceNotFoundException'));
+    expect(await secretsHoldingKey(client(), keyId, arn('self'))).toEqual({ region: 'eu-west-1', holders: [], unreadable: [] });
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([arn('empty')]);
+  });
+
+  it('names the secrets it could not read, and why', async () => {
+    sm.on(ListSecretsCommand).resolves({ SecretList: [{ ARN: arn('locked'), Name: 'locked' }, { ARN: arn('kms'), Name: 'kms' }] });
+    sm.on(GetSecretValueCommand, { SecretId: arn('locked') }).rejects(awsError('AccessDeniedException'));
+    sm.on(GetSecretValueCommand, { SecretId: arn('kms') }).rejects(awsError('DecryptionFailure'));
+    const found = await secretsHoldingKey(client(), keyId);
+    expect(found.holders).toEqual([]);
+    expect(found.unreadable).toEqual([
+      { name: 'kms', arn: arn('kms'), reason: 'DecryptionFailure' },
+      { name: 'locked', arn: arn('locked'), reason: 'AccessDeniedException' },
+    ]);
+  });
+
+  it('says when ListSecrets is denied (nothing checked), and passes on other failures', async () => {
+    sm.on(ListSecretsCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: secretsmanager:ListSecrets'));
+    expect(await secretsHoldingKey(client(), keyId)).toEqual({
+      region: 'eu-west-1',
+      holders: [],
+      unreadable: [],
+      listFailed: 'ListSecrets was denied (not authorized to perform: secretsmanager:ListSecrets)',
+    });
+    sm.on(ListSecretsCommand).rejects(awsError('ThrottlingException'));
+    await expect(secretsHoldingKey(client(), keyId)).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+});
+
+describe('keyIdHeldIn', () => {
+  it.each([
+    ['a key file', (k: string) => JSON.stringify({ apiKey: k }), true],
+    ['a bare key', (k: string) => k, true],
+    ['a key file with a field in error (an endpoint with a port)', (k: string) => JSON.stringify({ apiKey: k, endpoint: 'cell-1.example:443' }), true],
+    ['a v1 key file', () => JSON.stringify(consoleKeyFile()), false],
+    ['text', () => 'hunter2', false],
+  ])('reads %s', (_label, store, holds) => {
+    const key = fakeV2Key();
+    expect(keyIdHeldIn(store(key))).toBe(holds ? jtiOf(key) : undefined);
+  });
+});
+
+it('secretNames lists up to five, then how many more', () => {
+  const refs = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `s${i}`, arn: arn(`s${i}`) }));
+  expect(secretNames(refs(2))).toBe('s0, s1');
+  expect(secretNames(refs(7))).toBe('s0, s1, s2, s3, s4 and 2 more');
+});
+
+describe('revoke, when ListSecrets is denied', () => {
+  it('refuses without --force, saying what it needs; nothing reaches Momento', async () => {
+    const management = fakeV2Key();
+    sm.on(GetSecretValueCommand, { SecretId: 'mgmt' }).resolves({ SecretString: JSON.stringify({ apiKey: management }) });
+    sm.on(ListSecretsCommand).rejects(awsError('AccessDeniedException', 'no ListSecrets for you'));
+    const saved = process.env.MOMENTO_API_KEYS_URL;
+    process.env.MOMENTO_API_KEYS_URL = 'http://127.0.0.1:9'; // nothing listens: a call would fail, and none is made
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['revoke', '--key-id', 'k-1', '--management-secret-id', 'mgmt', '--region', 'eu-west-1'], { out: (l) => out.push(l), err: (l) => err.push(l) });
+      expect({ code, out, err }).toEqual({
+        code: 1,
+        out: [],
+        err: [
+          'Could not check which secrets in eu-west-1 hold key k-1: ListSecrets was denied (no ListSecrets for you). Nothing was revoked. ' +
+            'Run it with secretsmanager:ListSecrets, and GetSecretValue on the secrets, or pass --force to revoke it without checking.',
+        ],
+      });
+    } finally {
+      if (saved === undefined) delete process.env.MOMENTO_API_KEYS_URL;
+      else process.env.MOMENTO_API_KEYS_URL = saved;
+    }
+  });
+});

@@ -1,0 +1,222 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DeployAnswer, DeployDeps } from '../../src/deploy/expiry-report-on-deploy.js';
+import { createHandler } from '../../src/handler.js';
+import { mintedKeyDescription } from '../../src/rotation/strategies/mint-v2.js';
+import { captureOutputAndCheckForLeaks } from '../support/capture-output.js';
+import { MANAGEMENT_SECRET_ID, rotationHarness, type Harness } from '../support/harness.js';
+import { APP_ROLE_ID } from '../support/momento-roles.js';
+import { serviceError } from '../support/secrets-manager-model.js';
+
+/**
+ * The InitialExpiryReport custom resource's Delete (src/deploy/revoke-on-stack-delete.ts): on
+ * stack delete it revokes every live key minted for the secret; on any other Delete
+ * (replacement, removal from the template, rollback) it revokes nothing. Always SUCCESS.
+ */
+const output = captureOutputAndCheckForLeaks();
+const RESPONSE_URL = 'https://cloudformation-custom-resource-response.s3.amazonaws.com/stack?X-Amz-Signature=abc';
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/rotation/1';
+const OTHER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/other-QwErTy';
+
+function deleteRequest(properties: Record<string, unknown>) {
+  return {
+    RequestType: 'Delete',
+    ResponseURL: RESPONSE_URL,
+    StackId: STACK_ID,
+    RequestId: 'req-9',
+    LogicalResourceId: 'InitialExpiryReport',
+    ResourceType: 'Custom::MomentoKeyExpiryReport',
+    PhysicalResourceId: 'InitialExpiryReport-req-1',
+    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', ...properties },
+  };
+}
+
+/** CloudFormation as the custom resource sees it: the stack's status, and the answers sent. */
+function fakeCloudFormation(status: string | (() => Promise<string | undefined>)) {
+  const sent: Record<string, any>[] = [];
+  const statusAsked: string[] = [];
+  const deploy: DeployDeps = {
+    async sendResponse(_url, body) {
+      sent.push(JSON.parse(body));
+    },
+    async reportVisible() {
+      throw new Error('a Delete reports nothing');
+    },
+    async stackStatus(stackId) {
+      statusAsked.push(stackId);
+      return typeof status === 'string' ? status : status();
+    },
+    now: Date.now,
+  };
+  return { deploy, sent, statusAsked };
+}
+
+/** The log records (not the EMF lines). */
+const logRecords = () =>
+  output
+    .lines()
+    .map((l) => JSON.parse(l) as Record<string, any>)
+    .filter((r) => 'level' in r);
+
+describe('on Delete, the InitialExpiryReport custom resource revokes the keys minted for the secret only when the stack is being deleted', () => {
+  let h: Harness;
+  afterEach(() => h.restore());
+
+  /**
+   * A v2 secret: the console key it started with, two keys minted for it (the second in AWSCURRENT),
+   * one minted for it that has expired, and a key minted for another secret in the same account.
+   */
+  function arrange(options: { remainingMs?: number } = {}) {
+    h = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID, ...options });
+    const nowSeconds = Math.floor(h.clock.now / 1000);
+    const consoleKey = h.storeV2Current();
+    const secret = { arn: h.sm.arn, name: h.sm.name };
+    const first = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(secret, 'v-1', consoleKey.keyId), nowSeconds + 30 * 86_400);
+    const second = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(secret, 'v-2', first.keyId), nowSeconds + 30 * 86_400);
+    h.sm.storeCurrent(JSON.stringify({ apiKey: second.apiKey, endpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com', keyId: second.keyId }));
+    const expired = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription(secret, 'v-0', undefined), nowSeconds - 60);
+    const otherSecrets = h.keyApi.issueKey(APP_ROLE_ID, mintedKeyDescription({ arn: OTHER_SECRET_ARN, name: 'momento/other' }, 'v-9', undefined), nowSeconds + 30 * 86_400);
+    return { consoleKey, first, second, expired, otherSecrets };
+  }
+
+  const run = (deploy: DeployDeps, properties: Record<string, unknown>, remainingMs = 120_000) =>
+    createHandler(() => ({ ...h.deps, deploy }))(deleteRequest(properties), { getRemainingTimeInMillis: () => remainingMs }) as Promise<DeployAnswer>;
+
+  it('on stack delete (DELETE_IN_PROGRESS): revokes every live key minted for the secret, logs their ids, and answers SUCCESS', async () => {
+    const keys = arrange();
+    const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+    const answer = await run(cfn.deploy, { SecretId: h.sm.arn });
+    expect(answer).toEqual({ status: 'SUCCESS', reason: 'Revoked 2 key(s) minted for the secret; 0 could not be revoked' });
+    expect(cfn.statusAsked).toEqual([STACK_ID]);
+    expect([...h.keyApi.revoked].sort()).toEqual([keys.first.keyId, keys.second.keyId].sort());
+    // Asked to revoke those two only: not the imported console key, a key minted for another secret, the management key, or a key expired already.
+    expect(h.keyApi.calls.filter((c) => c.op === 'revoke').map((c) => c.keyId).sort()).toEqual([keys.first.keyId, keys.second.keyId].sort());
+    expect(h.keyApi.isValid(keys.consoleKey.keyId)).toBe(true);
+    expect(h.keyApi.isValid(keys.otherSecrets.keyId)).toBe(true);
+    expect(cfn.sent).toHaveLength(1);
+    expect(cfn.sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'InitialExpiryReport-req-1', RequestId: 'req-9', Reason: answer.reason });
+    const summary = logRecords().find((r) => r.message === 'Stack delete: revoked the keys minted for the secret');
+    expect(summary).toMatchObject({ level: 'INFO', secretId: h.sm.arn, failed: [] });
+    expect([...summary!.revoked].sort()).toEqual([keys.first.keyId, keys.second.keyId].sort());
+    expect(output.text()).not.toContain('X-Amz-Signature');
+  });
+
+  it('finds the keys by the secret\'s complete ARN when SecretId is its name (a secret the construct imported by name)', async () => {
+    const keys = arrange();
+    const answer = await run(fakeCloudFormation('DELETE_IN_PROGRESS').deploy, { SecretId: h.sm.name });
+    expect(answer.status).toBe('SUCCESS');
+    expect([...h.keyApi.revoked].sort()).toEqual([keys.first.keyId, keys.second.keyId].sort());
+  });
+
+  it('revokes after real rotations too: both keys minted for the secret go, the imported console key stays', async () => {
+    h = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID });
+    const consoleKey = h.storeV2Current();
+    await h.rotate();
+    await h.rotate();
+    const minted = [...h.keyApi.keys.values()].filter((k) => k.description.startsWith('momento-secret-rotation ')).map((k) => k.keyId);
+    expect(minted).toHaveLength(2);
+    const answer = await run(fakeCloudFormation('DELETE_IN_PROGRESS').deploy, { SecretId: h.sm.arn });
+    expect(answer.status).toBe('SUCCESS');
+    for (const keyId of minted) expect(h.keyApi.isValid(keyId), keyId).toBe(false);
+    expect(answer.reason).toMatch(/^Revoked 2 key\(s\) minted for the secret; 0 could not be revoked$/);
+    // An imported key is never revoked by the Delete (whether a rotation retired it is RevokeImportedKeys' business).
+    expect(h.keyApi.calls.filter((c) => c.op === 'revoke').slice(-2).map((c) => c.keyId)).not.toContain(consoleKey.keyId);
+  });
+
+  it.each([
+    ['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'the old resource of an update that replaced it, or one removed from the template'],
+    ['UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'what a failed update created, rolled back'],
+    ['UPDATE_ROLLBACK_IN_PROGRESS', 'a failed update rolling back'],
+    ['ROLLBACK_IN_PROGRESS', 'a failed create rolling back'],
+  ])('on a Delete while the stack is %s (%s): revokes nothing, reads no key, answers SUCCESS', async (status) => {
+    const keys = arrange();
+    const cfn = fakeCloudFormation(status);
+    const answer = await run(cfn.deploy, { SecretId: h.sm.arn });
+    expect(answer).toEqual({ status: 'SUCCESS', reason: `Revoked nothing: the stack is ${status}, not being deleted` });
+    expect(h.keyApi.calls).toEqual([]);
+    expect(h.sm.calls).toEqual([]);
+    for (const key of [keys.first, keys.second, keys.consoleKey]) expect(h.keyApi.isValid(key.keyId)).toBe(true);
+    expect(cfn.sent[0]).toMatchObject({ Status: 'SUCCESS', Reason: answer.reason });
+    expect(logRecords().find((r) => String(r.message).startsWith('Revoked nothing: the stack is not being deleted'))).toMatchObject({ stackStatus: status });
+  });
+
+  it("revokes nothing when the stack's status cannot be read (it could be a replacement), and answers SUCCESS", async () => {
+    const keys = arrange();
+    const cfn = fakeCloudFormation(() => Promise.reject(serviceError('AccessDenied', 'not authorized to perform cloudformation:DescribeStacks', 403)));
+    const answer = await run(cfn.deploy, { SecretId: h.sm.arn });
+    expect(answer).toEqual({ status: 'SUCCESS', reason: "Revoked nothing: could not read the stack's status (AccessDenied)" });
+    expect(h.keyApi.calls).toEqual([]);
+    expect(h.keyApi.isValid(keys.second.keyId)).toBe(true);
+    expect(logRecords().some((r) => r.level === 'WARN' && String(r.message).includes("could not read the stack's status"))).toBe(true);
+  });
+
+  it('answers SUCCESS with nothing revoked when the management secret is gone', async () => {
+    const keys = arrange();
+    h.sm.otherSecrets.delete(MANAGEMENT_SECRET_ID);
+    const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+    const answer = await run(cfn.deploy, { SecretId: h.sm.arn });
+    expect(answer.status).toBe('SUCCESS');
+    expect(answer.reason).toMatch(/^Revoked no keys, or only those the log names \(ManagementSecretInvalidError: /);
+    expect(h.keyApi.calls).toEqual([]);
+    expect(h.keyApi.isValid(keys.second.keyId)).toBe(true);
+    expect(cfn.sent[0]!.Status).toBe('SUCCESS');
+    expect(logRecords().find((r) => r.level === 'WARN' && String(r.message).startsWith('Stack delete: could not revoke'))).toMatchObject({ secretId: h.sm.arn });
+  });
+
+  it("answers SUCCESS when Momento's key API is down (the listing fails)", async () => {
+    arrange();
+    h.keyApi.failNext('list', 'unavailable');
+    const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+    const answer = await run(cfn.deploy, { SecretId: h.sm.arn });
+    expect(answer.status).toBe('SUCCESS');
+    expect(answer.reason).toContain('KeyApiError');
+    expect(h.keyApi.revoked).toEqual([]);
+    expect(cfn.sent[0]!.Status).toBe('SUCCESS');
+  });
+
+  it('revokes the rest when one revocation fails, names the failed key in the log, and answers SUCCESS with the counts', async () => {
+    const keys = arrange();
+    h.keyApi.failNext('revoke', 'unavailable');
+    const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+    const answer = await run(cfn.deploy, { SecretId: h.sm.arn });
+    expect(answer).toEqual({ status: 'SUCCESS', reason: 'Revoked 1 key(s) minted for the secret; 1 could not be revoked' });
+    const mine = [keys.first.keyId, keys.second.keyId];
+    const failed = mine.filter((id) => h.keyApi.isValid(id));
+    expect(failed).toHaveLength(1);
+    const summary = logRecords().find((r) => String(r.message).startsWith('Stack delete: revoked the keys minted for the secret, but some failed'));
+    expect(summary).toMatchObject({ level: 'WARN', failed, revoked: mine.filter((id) => !failed.includes(id)) });
+  });
+
+  it('answers SUCCESS before the invocation runs out of time, when the key API does not answer', async () => {
+    arrange();
+    h.keyApi.list = () => new Promise<never>(() => {}); // never answers
+    const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+    const started = Date.now();
+    // 6 s left: the handler keeps 5 s back to answer, so the revocation gets about 1 s.
+    const answer = await run(cfn.deploy, { SecretId: h.sm.arn }, 6_000);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(answer.status).toBe('SUCCESS');
+    expect(answer.reason).toContain('RevocationDeadlineError');
+    expect(cfn.sent).toHaveLength(1);
+    expect(cfn.sent[0]!.Status).toBe('SUCCESS');
+  });
+
+  it('with no management secret (v1 keys only): answers SUCCESS at once, asking nothing of CloudFormation, Secrets Manager or Momento', async () => {
+    h = rotationHarness();
+    const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+    const answer = await run(cfn.deploy, { SecretId: h.sm.arn });
+    expect(answer).toEqual({ status: 'SUCCESS', reason: 'Revoked nothing: the function has no management secret (MOMENTO_MANAGEMENT_SECRET_ARN) to revoke keys with' });
+    expect(cfn.statusAsked).toEqual([]);
+    expect(h.sm.calls).toEqual([]);
+    expect(h.keyApi.calls).toEqual([]);
+    expect(cfn.sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'InitialExpiryReport-req-1' });
+  });
+
+  it('with no SecretId property: answers SUCCESS, revoking nothing', async () => {
+    arrange();
+    const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+    const answer = await run(cfn.deploy, {});
+    expect(answer).toEqual({ status: 'SUCCESS', reason: 'Nothing to delete' });
+    expect(cfn.statusAsked).toEqual([]);
+    expect(h.keyApi.calls).toEqual([]);
+  });
+});
