@@ -136,7 +136,7 @@ Without secretsmanager:ListSecrets it refuses unless --force; secrets it cannot 
   --force                      revoke a key that AWSCURRENT of a secret holds
 
 Options:
-${AWS_OPTIONS}`,
+${AWS_OPTIONS.replace("the secret's Region", "the Region of the management secret, and of the secrets checked")}`,
   retire: `Usage: momento-secret-rotation retire --secret-id NAME --management-secret-id NAME [--yes]
 
 For a secret about to be deleted: revokes at Momento every live key the rotation function minted

@@ -3,7 +3,7 @@ import { scrubError } from '../observability/redact.js';
 import { revokeKeysMintedFor } from '../rotation/retire.js';
 import type { RotationDeps } from '../rotation/rotate.js';
 import { readManagementKey } from '../rotation/strategies/management-key.js';
-import type { RevocationReport } from '../rotation/strategies/mint-v2.js';
+import { heldKeyIdsOf, type RevocationReport } from '../rotation/strategies/mint-v2.js';
 import type { DeployAnswer, DeployDeps, DeployRequest } from './expiry-report-on-deploy.js';
 
 /**
@@ -109,11 +109,24 @@ export async function revokeKeysMintedForSecret(
 ): Promise<RevocationReport> {
   const management = await readManagementKey(deps);
   let secretArn: string;
+  let keep: ReadonlySet<string> = new Set();
   try {
-    secretArn = (await deps.secrets.describe(secretId)).arn;
+    const secret = await deps.secrets.describe(secretId);
+    secretArn = secret.arn;
+    // The stack never owned the secret: while it lives on (not scheduled for deletion), the keys its
+    // versions hold are in use (a nested stack deleted by its parent's rollback looks like a stack delete,
+    // and a secret moved to another stack keeps its keys). Those are reported, not revoked.
+    if (secret.deletedDate === undefined) keep = await heldKeyIdsOf(secretId, deps);
   } catch (error) {
-    if (!secretId.startsWith('arn:')) throw error;
+    if (!secretId.startsWith('arn:') || !/ResourceNotFound/.test(String((error as { name?: unknown }).name))) throw error;
     secretArn = secretId;
   }
-  return revokeKeysMintedFor(secretArn, deps.keyApi, management, deadline, deps.now());
+  const report = await revokeKeysMintedFor(secretArn, deps.keyApi, management, deadline, deps.now(), keep);
+  if (report.notRevoked !== undefined) {
+    logger.warn('Stack delete: kept the keys the secret still holds (it is not scheduled for deletion); revoke them with `momento-secret-rotation retire` before deleting the secret', {
+      secretId,
+      keptKeyIds: [...report.notRevoked],
+    });
+  }
+  return report;
 }

@@ -16,15 +16,19 @@ export async function revokeKeysMintedFor(
   management: { readonly apiKey: string; readonly keyId: string | undefined },
   deadline: number,
   nowMs: number,
+  /** Key ids not to revoke (reported instead): the keys a secret that lives on still holds. */
+  keep: ReadonlySet<string> = new Set(),
 ): Promise<RevocationReport> {
   const tag = secretTag(secretArn);
   const listed = await keyApi.list(management.apiKey, deadline);
-  const ours = listed.filter(
+  const minted = listed.filter(
     (key) =>
       parseMintedKeyDescription(key.description)?.secretTag === tag &&
       key.keyId !== management.keyId &&
       (key.expiresAt === undefined || key.expiresAt * 1000 > nowMs),
   );
+  const ours = minted.filter((key) => !keep.has(key.keyId));
+  const notRevoked = minted.filter((key) => keep.has(key.keyId)).map((key) => key.keyId);
   const revoked: string[] = [];
   const failed: string[] = [];
   for (const key of ours) {
@@ -42,5 +46,5 @@ export async function revokeKeysMintedFor(
     }
   }
   recordRevocations(revoked.length, failed.length);
-  return { revoked, failed };
+  return { revoked, failed, ...(notRevoked.length > 0 ? { notRevoked } : {}) };
 }

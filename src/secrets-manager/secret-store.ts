@@ -18,6 +18,10 @@ export interface SecretDescription {
   readonly rotationEnabled: boolean | undefined;
   /** Version id -> its staging labels. */
   readonly versionStages: Readonly<Record<string, readonly string[]>>;
+  /** Set when the secret is scheduled for deletion. */
+  readonly deletedDate?: Date | undefined;
+  /** False while a replica Region's copy is not InSync (it may still serve an older version). */
+  readonly replicasInSync?: boolean;
 }
 
 export type StoredValue =
@@ -36,6 +40,8 @@ export class SecretStore {
       name: out.Name ?? secretId,
       rotationEnabled: out.RotationEnabled,
       versionStages: out.VersionIdsToStages ?? {},
+      deletedDate: out.DeletedDate,
+      replicasInSync: (out.ReplicationStatus ?? []).every((replica) => replica.Status === 'InSync'),
     };
   }
 
@@ -54,16 +60,16 @@ export class SecretStore {
   }
 
   /**
-   * Every version id of the secret, deprecated ones (no staging label) included: DescribeSecret
+   * Every version id of the secret with its labels, deprecated ones (no staging label) included: DescribeSecret
    * lists only versions with a label ("Versions that don't have staging labels are considered
    * deprecated", ListSecretVersionIds' IncludeDeprecated, AWS API reference).
    */
-  async versionIds(secretId: string): Promise<ReadonlySet<string>> {
-    const ids = new Set<string>();
+  async versionIds(secretId: string): Promise<ReadonlyMap<string, readonly string[]>> {
+    const ids = new Map<string, readonly string[]>();
     let nextToken: string | undefined;
     do {
       const out = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, ...(nextToken ? { NextToken: nextToken } : {}) }));
-      for (const version of out.Versions ?? []) if (version.VersionId) ids.add(version.VersionId);
+      for (const version of out.Versions ?? []) if (version.VersionId) ids.set(version.VersionId, version.VersionStages ?? []);
       nextToken = out.NextToken;
     } while (nextToken);
     return ids;

@@ -65,8 +65,10 @@ describe('on Delete, the InitialExpiryReport custom resource revokes the keys mi
    * A v2 secret: the console key it started with, two keys minted for it (the second in AWSCURRENT),
    * one minted for it that has expired, and a key minted for another secret in the same account.
    */
-  function arrange(options: { remainingMs?: number } = {}) {
-    h = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID, ...options });
+  function arrange(options: { remainingMs?: number; secretLivesOn?: boolean } = {}) {
+    h = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID, ...(options.remainingMs ? { remainingMs: options.remainingMs } : {}) });
+    // The secret is deleted with (or before) the stack: DeleteSecret schedules it, and its keys may all go.
+    if (!options.secretLivesOn) h.sm.deletedDate = new Date(h.clock.now);
     const nowSeconds = Math.floor(h.clock.now / 1000);
     const consoleKey = h.storeV2Current();
     const secret = { arn: h.sm.arn, name: h.sm.name };
@@ -81,7 +83,17 @@ describe('on Delete, the InitialExpiryReport custom resource revokes the keys mi
   const run = (deploy: DeployDeps, properties: Record<string, unknown>, remainingMs = 120_000) =>
     createHandler(() => ({ ...h.deps, deploy }))(deleteRequest(properties), { getRemainingTimeInMillis: () => remainingMs }) as Promise<DeployAnswer>;
 
-  it('on stack delete (DELETE_IN_PROGRESS): revokes every live key minted for the secret, logs their ids, and answers SUCCESS', async () => {
+  it('on stack delete while the secret lives on (not scheduled for deletion, or a nested stack deleted by its parent\'s rollback): revokes the minted keys no version holds, keeps AWSCURRENT\'s and says how to revoke it', async () => {
+    const keys = arrange({ secretLivesOn: true });
+    const answer = await run(fakeCloudFormation('DELETE_IN_PROGRESS').deploy, { SecretId: h.sm.arn });
+    expect(answer).toEqual({ status: 'SUCCESS', reason: 'Revoked 1 key(s) minted for the secret; 0 could not be revoked' });
+    expect(h.keyApi.revoked).toEqual([keys.first.keyId]);
+    expect(h.keyApi.isValid(keys.second.keyId)).toBe(true);
+    const kept = logRecords().find((r) => String(r.message).startsWith('Stack delete: kept the keys the secret still holds'));
+    expect(kept).toMatchObject({ level: 'WARN', keptKeyIds: [keys.second.keyId] });
+  });
+
+  it('on stack delete (DELETE_IN_PROGRESS) of a secret scheduled for deletion: revokes every live key minted for the secret, logs their ids, and answers SUCCESS', async () => {
     const keys = arrange();
     const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
     const answer = await run(cfn.deploy, { SecretId: h.sm.arn });
@@ -112,6 +124,7 @@ describe('on Delete, the InitialExpiryReport custom resource revokes the keys mi
     const consoleKey = h.storeV2Current();
     await h.rotate();
     await h.rotate();
+    h.sm.deletedDate = new Date(h.clock.now);
     const minted = [...h.keyApi.keys.values()].filter((k) => k.description.startsWith('momento-secret-rotation ')).map((k) => k.keyId);
     expect(minted).toHaveLength(2);
     const answer = await run(fakeCloudFormation('DELETE_IN_PROGRESS').deploy, { SecretId: h.sm.arn });

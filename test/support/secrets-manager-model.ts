@@ -36,6 +36,10 @@ export class SecretsManagerModel {
   readonly name = 'momento/api-key';
   readonly arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${this.name}-AbCdEf`;
   rotationEnabled: boolean | undefined = true;
+  /** Set when the secret is scheduled for deletion (DeleteSecret with a recovery window). */
+  deletedDate: Date | undefined;
+  /** DescribeSecret's ReplicationStatus: one entry per replica Region. */
+  replicationStatus: { Region: string; Status: 'InSync' | 'Failed' | 'InProgress' }[] = [];
   readonly versions = new Map<string, Version>();
   /** Other secrets (the management secret, say): id -> AWSCURRENT value, readable with GetSecretValue only. */
   readonly otherSecrets = new Map<string, string>();
@@ -173,6 +177,8 @@ export class SecretsManagerModel {
       Name: this.name,
       ...(this.rotationEnabled === undefined ? {} : { RotationEnabled: this.rotationEnabled }),
       VersionIdsToStages: versionIdsToStages,
+      ...(this.deletedDate ? { DeletedDate: this.deletedDate } : {}),
+      ...(this.replicationStatus.length > 0 ? { ReplicationStatus: this.replicationStatus } : {}),
     };
   }
 

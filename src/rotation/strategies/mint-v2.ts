@@ -191,6 +191,19 @@ export async function revokeRetiredKeys(
       });
       return { revoked: [], failed: [] };
     }
+    // A replica Region still catching up may serve a key about to be retired: revoke nothing until all are InSync.
+    if (!state.replicasInSync) {
+      logger.warn('Revoked nothing: a replica of this secret is not InSync, and may still serve a key that would be revoked; the next pass retries');
+      return { revoked: [], failed: [] };
+    }
+    // The listing's key_id must be the jti our "held" rests on: were AWSCURRENT's key missing from it, every
+    // comparison below would be wrong, and the key just promoted could look like an orphan.
+    if (state.currentKeyId !== undefined && !listed.some((k) => k.keyId === state.currentKeyId)) {
+      logger.warn("Revoked nothing: Momento's listing does not show the AWSCURRENT key's id (its jti); key ids cannot be matched", {
+        currentKeyId: state.currentKeyId,
+      });
+      return { revoked: [], failed: [] };
+    }
     const decisions = await retiredKeys(listed, state, management.keyId, secretId, deps);
     const revoked: string[] = [];
     const failed: string[] = [];
@@ -277,7 +290,7 @@ async function retiredKeys(
   }
 
   // Orphaned: minted for this secret, held by no labelled version.
-  let allVersions: ReadonlySet<string> | undefined;
+  let allVersions: ReadonlyMap<string, readonly string[]> | undefined;
   for (const key of live.values()) {
     const description = minted.get(key.keyId);
     if (decided.has(key.keyId) || description?.secretTag !== tag) continue;
@@ -289,10 +302,13 @@ async function retiredKeys(
       continue;
     }
     allVersions ??= await deps.secrets.versionIds(secretId);
-    if (!allVersions.has(version)) {
+    const labels = allVersions.get(version);
+    if (labels === undefined) {
       decide(key, keep, `its description names version ${version}, which this secret does not have: a description is no proof`);
       continue;
     }
+    // Labelled after all (DescribeSecret is eventually consistent, and may not show a version just made): held.
+    if (labels.length > 0) continue;
     const stored = await deps.secrets.readVersion(secretId, version);
     const holds = stored.found && stored.secretString !== undefined ? keyIdIn(stored.secretString) : undefined;
     decide(key, revoke, holds === key.keyId ? 'retired: its version no longer has a label' : 'orphan: minted for a version that holds no value or another key');
@@ -321,10 +337,13 @@ interface LabelledKeys {
   readonly unidentifiedVersions: readonly string[];
   /** The AWSPENDING version, while it has no value yet. */
   readonly unstoredPendingVersion: string | undefined;
+  /** The key id of AWSCURRENT's v2 key. */
+  readonly currentKeyId: string | undefined;
+  readonly replicasInSync: boolean;
 }
 
 /** Every version with any staging label, read by its id; one that cannot be read throws (the pass is abandoned). */
-async function labelledKeys(secretId: string, deps: RotationDeps): Promise<LabelledKeys> {
+async function labelledKeys(secretId: string, deps: Pick<RotationDeps, 'secrets'>): Promise<LabelledKeys> {
   const secret = await deps.secrets.describe(secretId);
   const heldKeyIds = new Set<string>();
   const currentOrPreviousKeyIds: string[] = [];
@@ -332,6 +351,7 @@ async function labelledKeys(secretId: string, deps: RotationDeps): Promise<Label
   let holdsV2 = false;
   const unidentifiedVersions: string[] = [];
   let unstoredPendingVersion: string | undefined;
+  let currentKeyId: string | undefined;
   for (const [versionId, stages] of Object.entries(secret.versionStages)) {
     if (stages.length === 0) continue;
     labelledVersions.add(versionId);
@@ -342,20 +362,55 @@ async function labelledKeys(secretId: string, deps: RotationDeps): Promise<Label
       unstoredPendingVersion = versionId;
       continue;
     }
-    if (stored.secretString === undefined) continue;
-    rememberSecret(stored.secretString);
-    const parsed = parseKeyFile(stored.secretString);
-    if (!parsed.ok) continue;
-    rememberSecret(parsed.file.apiKey);
-    // The key's own id (its jti claim), never the stored "keyId" (key-file.ts).
-    if (inspectApiKey(parsed.file.apiKey).kind !== 'v2') continue;
+    const apiKey = keyHeldIn(stored.secretString);
+    if (apiKey === undefined) {
+      // A value we cannot read a key from (binary, a key file in error) may still hold one that is in use.
+      throw new Error(`version ${versionId} (${stages.join(', ')}) holds a value no key can be read from; nothing is revoked while it is labelled`);
+    }
+    if (apiKey === null) continue; // a v1 key (or legacy token): never revoked, nothing to protect
     holdsV2 = true;
-    if (parsed.file.keyId === undefined) {
+    // The key's own id (its jti claim), never the stored "keyId" (key-file.ts).
+    const keyId = inspectApiKey(apiKey).keyId;
+    if (keyId === undefined) {
       unidentifiedVersions.push(versionId);
       continue;
     }
-    heldKeyIds.add(parsed.file.keyId);
-    if (stages.includes(AWSCURRENT) || stages.includes(AWSPREVIOUS)) currentOrPreviousKeyIds.push(parsed.file.keyId);
+    heldKeyIds.add(keyId);
+    if (stages.includes(AWSCURRENT)) currentKeyId = keyId;
+    if (stages.includes(AWSCURRENT) || stages.includes(AWSPREVIOUS)) currentOrPreviousKeyIds.push(keyId);
   }
-  return { arn: secret.arn, heldKeyIds, currentOrPreviousKeyIds, labelledVersions, holdsV2, unidentifiedVersions, unstoredPendingVersion };
+  return {
+    arn: secret.arn,
+    heldKeyIds,
+    currentOrPreviousKeyIds,
+    currentKeyId,
+    labelledVersions,
+    holdsV2,
+    unidentifiedVersions,
+    unstoredPendingVersion,
+    replicasInSync: secret.replicasInSync !== false,
+  };
+}
+
+/**
+ * The v2 key a stored value holds, as a key file or a bare key (the client library reads both);
+ * null for a v1 or legacy key; undefined when no key can be read from it.
+ */
+function keyHeldIn(secretString: string | undefined): string | null | undefined {
+  if (secretString === undefined) return undefined;
+  rememberSecret(secretString);
+  const parsed = parseKeyFile(secretString);
+  const apiKey = parsed.ok ? parsed.file.apiKey : secretString.trim();
+  rememberSecret(apiKey);
+  const kind = inspectApiKey(apiKey).kind;
+  if (kind === 'v2') return apiKey;
+  if (kind === 'v1' || kind === 'legacy') return null;
+  return undefined;
+}
+
+/** Key ids (jti) of the keys every labelled version of the secret holds; throws when one cannot be told. */
+export async function heldKeyIdsOf(secretId: string, deps: Pick<RotationDeps, 'secrets'>): Promise<ReadonlySet<string>> {
+  const state = await labelledKeys(secretId, deps);
+  if (state.unidentifiedVersions.length > 0) throw new Error(`versions ${state.unidentifiedVersions.join(', ')} hold a key without a key id (jti claim)`);
+  return state.heldKeyIds;
 }

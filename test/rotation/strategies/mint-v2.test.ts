@@ -1243,3 +1243,73 @@ describe('known limits and races of the revocation pass', () => {
     expect(h.keyApi.isValid(wasCurrent)).toBe(true);
   });
 });
+
+describe('review findings: evidence a key is in use, or that ids cannot be matched, stops revocation', () => {
+  it('a blue/green tool pins the AWSCURRENT key as a bare key under its own label (PINNED); two rotations later it is still valid', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const pinned = valueAt('AWSCURRENT') as { apiKey: string; keyId: string };
+    h.sm.versions.set('pinned-bare', { value: pinned.apiKey, stages: new Set(['PINNED']) });
+    await h.rotate();
+    await h.rotate();
+    expect(h.keyApi.isValid(pinned.keyId)).toBe(true);
+    h.sm.unlabel('pinned-bare', 'PINNED');
+    await h.rotate(); // unpinned: it is an ordinary retired key now
+    expect(h.keyApi.isValid(pinned.keyId)).toBe(false);
+  });
+
+  it('a labelled version whose value no key can be read from (a key file in error) stops the pass: nothing is revoked until it is fixed', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const first = valueAt('AWSCURRENT') as { apiKey: string; keyId: string };
+    h.sm.versions.set('pinned-broken', { value: JSON.stringify({ apiKey: first.apiKey, endpoint: 'cell-1.momentohq.com:443' }), stages: new Set(['PINNED']) });
+    await h.rotate();
+    await h.rotate();
+    expect(h.keyApi.isValid(first.keyId)).toBe(true);
+    expect(output.text()).toContain('holds a value no key can be read from');
+  });
+
+  it("Momento's listing names keys by ids other than their jti (a format change): the key just promoted is not taken for an orphan; nothing is revoked", async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const list = h.keyApi.list.bind(h.keyApi);
+    h.keyApi.list = async (managementKey: string) => (await list(managementKey)).map((k) => ({ ...k, keyId: k.keyId.toUpperCase() }));
+    await h.rotate();
+    expect(h.keyApi.count('revoke')).toBe(0);
+    expect(h.momento.validKeys.has(valueAt('AWSCURRENT').apiKey as string)).toBe(true);
+    expect(output.text()).toContain("Momento's listing does not show the AWSCURRENT key's id");
+  });
+
+  it('a replica Region whose replication failed (it may still serve an older key): nothing is revoked until every replica is InSync', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const first = valueAt('AWSCURRENT').keyId as string;
+    h.sm.replicationStatus = [{ Region: 'eu-west-1', Status: 'Failed' }];
+    await h.rotate();
+    await h.rotate();
+    expect(h.keyApi.isValid(first)).toBe(true);
+    h.sm.replicationStatus = [{ Region: 'eu-west-1', Status: 'InSync' }];
+    await h.handler(REPORT());
+    expect(h.keyApi.isValid(first)).toBe(false);
+  });
+
+  it('an expiry report whose DescribeSecret is stale (it misses the AWSPENDING version createSecret just stored): the new key is not revoked, and finishSecret promotes a working key', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const token = h.sm.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) await h.run(step, token);
+    const pendingKey = valueAt('AWSPENDING').keyId as string;
+    const describe = h.deps.secrets.describe.bind(h.deps.secrets);
+    h.deps.secrets.describe = async (secretId: string) => {
+      const fresh = await describe(secretId);
+      const { [token]: _missing, ...stale } = fresh.versionStages;
+      return { ...fresh, versionStages: stale };
+    };
+    await h.handler(REPORT());
+    h.deps.secrets.describe = describe;
+    expect(h.keyApi.isValid(pendingKey)).toBe(true);
+    await h.run('finishSecret', token);
+    expect(h.momento.validKeys.has(valueAt('AWSCURRENT').apiKey as string)).toBe(true);
+  });
+});
+
