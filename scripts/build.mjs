@@ -117,6 +117,6 @@ for (const entry of await readdir('dist/types', { recursive: true })) {
 
 for (const result of results) {
   for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) {
-    if (!file.endsWith('.map')) console.log(`${file}  ${(bytes / 1024).toFixed(0)} KiB`);
+    if (!file.endsWith('.map') && !process.argv.includes('--quiet')) console.log(`${file}  ${(bytes / 1024).toFixed(0)} KiB`);
   }
 }

@@ -33,7 +33,7 @@ export interface NewKeyValue {
 }
 
 /**
- * - a v2 key is minted anew (it has no refresh token);
+ * - a v2 key is minted anew (we mint without a refresh token, and never refresh one);
  * - a v1 key with "roleId" and "endpoint", while a management secret is configured, is
  *   migrated: its successor is a minted v2 key;
  * - any other v1 key (or legacy token) is refreshed with its refresh token, as always.
