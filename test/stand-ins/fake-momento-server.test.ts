@@ -123,6 +123,20 @@ describe("the fake Momento's key-management HTTP API (api-keys-http-api.md, role
     fake.keyApiMaxPageSize = 100;
   });
 
+  it('counts every request in keyApiCalls, and only those it applied in keyApiApplied (a 429 of its rate limit is not)', async () => {
+    const before = { calls: fake.keyApiCalls.list, applied: fake.keyApiApplied.list };
+    fake.keyApiRatePerSecond = 1;
+    fake.bucketReset();
+    try {
+      expect((await call('GET', '/api-keys', operator.apiKey)).status).toBe(200);
+      expect((await call('GET', '/api-keys', operator.apiKey)).status).toBe(429);
+    } finally {
+      fake.keyApiRatePerSecond = 0;
+    }
+    expect(fake.keyApiCalls.list - before.calls).toBe(2);
+    expect(fake.keyApiApplied.list - before.applied).toBe(1);
+  });
+
   it('lets a Viewer key list keys and roles, and answers 403 PermissionDenied to its POST and DELETE, changing nothing', async () => {
     const viewer = fake.issueV2Key({ roleId: VIEWER_ROLE_ID });
     const target = fake.issueV2Key();

@@ -96,6 +96,8 @@ export class FakeMomentoServer {
   /** Momento's ~5 auth operations per second per account; 0 turns the limit off. */
   keyApiRatePerSecond = 5;
   readonly keyApiCalls: Record<KeyApiRoute, number> = { mint: 0, list: 0, revoke: 0, roles: 0 };
+  /** Requests applied and answered 200: keyApiCalls less the 429s, 5xx, drops and refusals (the retries a rate limit causes). */
+  readonly keyApiApplied: Record<KeyApiRoute, number> = { mint: 0, list: 0, revoke: 0, roles: 0 };
   /** Every mint request's role and whether it asked for no refresh token (exclude_refresh_token). */
   readonly mintRequests: { roleId: string; excludeRefreshToken: boolean }[] = [];
   /** Sends a refresh token with every expiring minted key, even when none was asked for: a Momento that misbehaves. */
@@ -356,6 +358,7 @@ export class FakeMomentoServer {
         break;
       }
     }
+    this.keyApiApplied[route]++;
     void (async () => {
       await this.onKeyApiApplied?.(route, caller.lineage);
       if (fault?.kind === 'lost-reply') request.socket.destroy();
