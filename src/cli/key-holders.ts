@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspectApiKey } from '../momento/api-key.js';
 import { rememberSecret } from '../observability/redact.js';
-import { KEY_FIELDS, parseKeyFile } from '../secret/key-file.js';
+import { apiKeyIn } from '../secret/key-file.js';
 
 /** A secret, named for people and by ARN. */
 export interface SecretRef {
@@ -77,23 +77,12 @@ export async function secretsHoldingKey(client: SecretsManagerClient, keyId: str
 /** The v2 key id (jti) a secret value holds: a key file's apiKey, or a bare key; undefined for anything else. */
 export function keyIdHeldIn(secretString: string): string | undefined {
   rememberSecret(secretString);
-  const parsed = parseKeyFile(secretString);
   // A key file with a field in error (an endpoint with a port, say) still holds its key.
-  const apiKey = parsed.ok ? parsed.file.apiKey : parsed.reason === 'invalid' ? keyInInvalidFile(secretString) : secretString.trim();
+  const apiKey = apiKeyIn(secretString);
   const key = inspectApiKey(apiKey);
   if (key.kind !== 'v2') return undefined;
   rememberSecret(apiKey);
   return key.keyId;
-}
-
-function keyInInvalidFile(text: string): string {
-  try {
-    const json = JSON.parse(text) as Record<string, unknown>;
-    const found = KEY_FIELDS.map((f) => json[f]).find((v): v is string => typeof v === 'string');
-    return found?.trim() ?? '';
-  } catch {
-    return '';
-  }
 }
 
 /** Names of secrets for a message: all of them up to `max`, then how many more. */

@@ -124,6 +124,20 @@ export function describeConflict(conflict: KeyFileConflict): string {
 const V2_FIELDS = ['endpoint', 'roleId', 'keyId'] as const;
 
 /**
+ * The key a stored value holds, whatever else is wrong with it: a key file's key (even when
+ * another field is in error, an endpoint with a port, say), or the text itself (a bare key).
+ * What kind of key it is, if any, is for inspectApiKey to say.
+ */
+export function apiKeyIn(secretString: string): string {
+  const parsed = parseKeyFile(secretString);
+  if (parsed.ok) return parsed.file.apiKey;
+  if (parsed.reason === 'not-json') return secretString.trim();
+  const fields = parseLenientJson(secretString) as Record<string, unknown>;
+  const found = KEY_FIELDS.map((f) => fields[f]).find((v): v is string => typeof v === 'string');
+  return found?.trim() ?? '';
+}
+
+/**
  * The value to store after minting a v2 successor: the documented v2 shape, with every
  * other field the user stored kept as it was. A refresh token (left from a v1 key being
  * migrated) is dropped: the keys we mint have none (we ask for none).

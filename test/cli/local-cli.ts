@@ -1,5 +1,7 @@
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { mintedKeyDescription } from '../../src/rotation/strategies/mint-v2.js';
@@ -112,4 +114,23 @@ export async function rotatedV2Secret(stack: LocalStack, secretName: string, rot
   /** A key minted for this secret, for a version that never stored it (a rotation that stopped there). */
   const orphan = () => stack.momento.issueV2Key({ description: mintedKeyDescription({ arn, name: secretName }, randomUUID(), previous.keyId) });
   return { arn, imported, minted, orphan };
+}
+
+/**
+ * The environment of the built command (dist/cli.js) run as a child process against this file's
+ * stand-ins: no AWS profile or credentials of the machine's, no instance metadata.
+ */
+export function builtCliEnv(stack: LocalStack, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: join(tmpdir(), 'no-home'),
+    AWS_CONFIG_FILE: join(tmpdir(), 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'no-aws-credentials'),
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.moto.endpoint,
+    MOMENTO_API_KEYS_URL: stack.momento.apiKeysUrl,
+    ...extra,
+  };
 }

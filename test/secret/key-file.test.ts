@@ -280,3 +280,14 @@ describe('the "endpoint" field is read as the region base endpoint', () => {
     expect(endpointOf(endpoint)).toEqual({ ok: false, reason: 'invalid', problem });
   });
 });
+
+describe('apiKeyIn: the key a stored value holds, whatever else is wrong with it', () => {
+  it('reads a key file, a key file with another field in error, and a bare key; nothing from anything else', async () => {
+    const { apiKeyIn } = await import('../../src/secret/key-file.js');
+    const key = fakeV2Key();
+    expect(apiKeyIn(JSON.stringify({ apiKey: key, endpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com' }))).toBe(key);
+    expect(apiKeyIn(JSON.stringify({ authToken: ` ${key} `, endpoint: 'cell-1.momentohq.com:443' }))).toBe(key);
+    expect(apiKeyIn(` ${key}\n`)).toBe(key);
+    expect(apiKeyIn(JSON.stringify({ endpoint: 'x' }))).toBe('');
+  });
+});

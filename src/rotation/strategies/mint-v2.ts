@@ -310,19 +310,12 @@ async function retiredKeys(
     // Labelled after all (DescribeSecret is eventually consistent, and may not show a version just made): held.
     if (labels.length > 0) continue;
     const stored = await deps.secrets.readVersion(secretId, version);
-    const holds = stored.found && stored.secretString !== undefined ? keyIdIn(stored.secretString) : undefined;
+    const holds = stored.found && stored.secretString !== undefined ? inspectApiKey(keyHeldIn(stored.secretString) ?? '').keyId : undefined;
     decide(key, revoke, holds === key.keyId ? 'retired: its version no longer has a label' : 'orphan: minted for a version that holds no value or another key');
   }
   return { revoke, keep };
 }
 
-function keyIdIn(secretString: string): string | undefined {
-  rememberSecret(secretString);
-  const parsed = parseKeyFile(secretString);
-  if (!parsed.ok) return undefined;
-  rememberSecret(parsed.file.apiKey);
-  return parsed.file.keyId;
-}
 
 interface LabelledKeys {
   readonly arn: string;

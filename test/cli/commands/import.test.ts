@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MOMENTO_CELLS_BY_AWS_REGION } from '../../../src/momento/regions.js';
 import { APP_ROLE_ID, APP_ROLE_NAME, KEY_MANAGER_ROLE_ID, OPERATOR_ROLE_ID, OWNER_ROLE_ID, VIEWER_ROLE_ID } from '../../support/momento-roles.js';
 import { fakeV2Key, jtiOf, leakedSecrets } from '../../support/secrets.js';
-import { derivedLine, literal, useLocalCli } from '../local-cli.js';
+import { derivedLine, literal, useLocalCli, builtCliEnv } from '../local-cli.js';
 
 // `import` of a v2 key as the console gives it (pasted bare on standard input): what it derives
 // and from where, against moto_server and the fake Momento (test/stand-ins).
@@ -425,18 +423,7 @@ describe('import through the built command (dist/cli.js), the key piped in as `e
     const key = stack().momento.issueV2Key();
     const secretName = name('piped');
     const child = spawn(process.execPath, ['dist/cli.js', 'import', '--secret-id', secretName, '--management-secret-id', management.arn], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: join(tmpdir(), 'no-home'),
-        AWS_CONFIG_FILE: join(tmpdir(), 'no-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'no-aws-credentials'),
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: stack().moto.endpoint,
-        MOMENTO_API_KEYS_URL: stack().momento.apiKeysUrl,
-      },
+      env: builtCliEnv(stack(), { AWS_REGION: REGION }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';

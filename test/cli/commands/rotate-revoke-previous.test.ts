@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rotate } from '../../../src/cli/commands/rotate.js';
 import { CliError } from '../../../src/cli/errors.js';
 import { STEPS } from '../../../src/rotation/event.js';
 import { leakedSecrets } from '../../support/secrets.js';
-import { literal, useLocalCli } from '../local-cli.js';
+import { literal, useLocalCli, builtCliEnv } from '../local-cli.js';
 
 // `rotate --revoke-previous` (a key leaked): every way it can end other than a revocation says
 // that the leaked key was NOT revoked, with the command that revokes it, and exits 1.
@@ -162,17 +160,7 @@ describe('rotate --revoke-previous, interrupted (SIGINT) through the built comma
   it('while following the rotation: stops, says the rotation goes on and the key was NOT revoked, with the command, and exits 1', async () => {
     const { arn, key, management } = await leakedV2Secret('sigint');
     const child = spawn(process.execPath, ['dist/cli.js', 'rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn, '--region', REGION], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: join(tmpdir(), 'no-home'),
-        AWS_CONFIG_FILE: join(tmpdir(), 'no-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'no-aws-credentials'),
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: stack().moto.endpoint,
-        MOMENTO_API_KEYS_URL: stack().momento.apiKeysUrl,
-      },
+      env: builtCliEnv(stack()),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
