@@ -9,7 +9,9 @@
  * 3. one full warm rotation: wall time (median), and Secrets Manager and Momento calls by operation;
  * 4. v2 keys: key-management API calls per warm v2 rotation, by route, and a burst of
  *    BURST v2 secrets rotating at once against the fake's 5-operations-per-second limit
- *    (wall time, 429s seen).
+ *    (wall time, 429s seen);
+ * 5. `status --all` (the built CLI) over 200 secrets one tagged function rotates: its AWS calls
+ *    against 1 + ceil(200/100) + 200, and its wall time (bench/status-all.ts).
  * Then it checks the budgets in bench/budgets.json and exits 1 if one is broken. Times are
  * reported, never asserted: they depend on the machine.
  */
@@ -316,9 +318,12 @@ Burst: ${BURST} v2 secrets rotating at once, one account limited to ${stack.mome
   await stack.stop();
 }
 
+// ---- 5. status --all over a fleet: AWS calls against their budget ------------------------------
+violations.push(...(await (await import('./status-all.js')).benchStatusAll({ short })));
+
 console.log('');
 if (violations.length > 0) {
   for (const v of violations) console.log(`BUDGET BROKEN: ${v}`);
   process.exit(1);
 }
-console.log('Budgets hold: artifact size, cold-start ratios, peak RSS within MemorySize, calls per rotation, and Momento loaded only by createSecret and testSecret.');
+console.log('Budgets hold: artifact size, cold-start ratios, peak RSS within MemorySize, calls per rotation, Momento loaded only by createSecret and testSecret, and status --all\'s AWS calls.');

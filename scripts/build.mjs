@@ -2,7 +2,7 @@
 // - dist/lambda/: the Lambda artifact (scripts/lambda-artifact.mjs), deployed as it is. The
 //   Momento SDK sits in its own chunk, loaded by import() only in the steps that call Momento,
 //   so setSecret and finishSecret never parse it. dist/handler.js re-exports its entry.
-// - dist/cli.js: the operators' command, one self-contained file.
+// - dist/cli.js: the operators' command, self-contained with its chunks in dist/cli-chunks/.
 // - dist/client.js: the consumer library `momento-secret-rotation/client` (its dependencies
 //   left to the application), with type declarations.
 import { build } from 'esbuild';
@@ -48,7 +48,9 @@ const results = await Promise.all([
     chunkNames: '[name]-[hash]',
     plugins: [builtinsThroughRequire, momentoSdkTrim],
   }),
-  build({ ...lambdaBundleOptions, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist' }),
+  // The CLI's entry and, in dist/cli-chunks/, what only some commands load (doctor's Lambda, IAM
+  // and EC2 clients and the Momento SDK): every other command starts without parsing them.
+  build({ ...lambdaBundleOptions, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist', splitting: true, chunkNames: 'cli-chunks/[name]-[hash]' }),
   build({
     ...lambdaBundleOptions,
     entryPoints: { client: 'src/client/index.ts' },

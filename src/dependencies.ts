@@ -47,7 +47,9 @@ function deployDeps(): DeployDeps {
     async reportVisible(since, deadline) {
       // Loaded here only: no rotation step parses the CloudWatch client.
       const { CloudWatchClient, GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
-      const client = new CloudWatchClient({ maxAttempts: 3 });
+      // Timeouts as the other clients': in a VPC with no route to CloudWatch a call would
+      // otherwise hang until the function's timeout, leaving CloudFormation unanswered.
+      const client = new CloudWatchClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 } });
       try {
         while (Date.now() < deadline) {
           const { MetricDataResults } = await client.send(

@@ -3,6 +3,7 @@ import { readConfig, type RotationConfig } from './config.js';
 import { createRotationDeps, type ContainerDeps } from './dependencies.js';
 import { answerDeployRequest, isDeployRequest } from './deploy/expiry-report-on-deploy.js';
 import { revokeKeysMintedForSecret } from './deploy/revoke-on-stack-delete.js';
+import { functionSideChecks } from './doctor/function-side.js';
 import { logger } from './observability/logger.js';
 import { publishMetrics, recordStep } from './observability/metrics.js';
 import { rememberSecret, scrubError } from './observability/redact.js';
@@ -32,6 +33,7 @@ export function createHandler(getDeps: () => ContainerDeps) {
         const deadline = deps.now() + remainingMs - 5_000;
         const actions = {
           report: (secretId: string) => reportKeyExpiry(secretId, deps, deadline),
+          doctor: (secretId: string) => functionSideChecks(secretId, deps, deadline),
           // v2 keys only: without a management secret the function mints nothing and can revoke nothing.
           revokeMinted: deps.managementSecretId === undefined ? undefined : (secretId: string) => revokeKeysMintedForSecret(secretId, deps, deadline),
         };

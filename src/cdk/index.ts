@@ -11,10 +11,14 @@
  * });
  * rotation.addSecret(otherSecret, { schedule: 'cron(0 3 ? * MON *)' });
  * ```
+ *
+ * In a VPC: pass `vpc` (and optionally `vpcSubnets`, `securityGroups`); the function must reach
+ * Secrets Manager and Momento from there (README, "Running in a VPC").
  */
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { CustomResource, Duration, Lazy, Stack, Tags } from 'aws-cdk-lib';
+import { Alarm, CfnDashboard, ComparisonOperator, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -25,6 +29,25 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STEPS } from '../rotation/event.js';
+import { ROTATION_FUNCTION_TAG } from '../rotation-function-tag.js';
+
+/** Where the function's metrics land (POWERTOOLS_METRICS_NAMESPACE), as template.yaml's. */
+const METRICS_NAMESPACE = 'MomentoSecretRotation';
+
+/**
+ * What Lambda needs to create and remove a VPC function's network interfaces: the EC2 actions
+ * of the AWS managed policy AWSLambdaVPCAccessExecutionRole (v3), as template.yaml grants them
+ * (its comment says why inline, and why on '*').
+ */
+const VPC_NETWORK_INTERFACE_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
 
 export interface SecretRotationOptions {
   /** When to rotate: a Duration (whole hours from 4 to 23, or whole days up to 1000) or a rate()/cron() expression. Default 5 days. */
@@ -61,6 +84,21 @@ export interface MomentoKeyRotationProps extends SecretRotationOptions {
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** The function's code; default the artifact shipped in this package (dist/lambda). */
   readonly code?: Code;
+  /**
+   * A CloudWatch dashboard of the rotation: days to expiry, steps, revocations, expiry reports
+   * and the last failed steps. Default true (template.yaml's CreateDashboard).
+   */
+  readonly createDashboard?: boolean;
+  /**
+   * Runs the function in this VPC (template.yaml's VpcSubnetIds and VpcSecurityGroupIds). From
+   * there it must reach Secrets Manager and Momento over HTTPS: a NAT gateway, or VPC endpoints.
+   * Default: outside any VPC.
+   */
+  readonly vpc?: IVpc;
+  /** With `vpc`: the subnets; default the VPC's private subnets (CDK refuses public ones). */
+  readonly vpcSubnets?: SubnetSelection;
+  /** With `vpc`: the function's security groups; default one CDK creates, allowing all outbound traffic. */
+  readonly securityGroups?: ISecurityGroup[];
 }
 
 /**
@@ -86,6 +124,11 @@ export class MomentoKeyRotation extends Construct {
   readonly function: LambdaFn;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** The dashboard, unless `createDashboard` is false (template.yaml's DashboardName output is its name). */
+  readonly dashboard?: CfnDashboard;
+  /** The dashboard in the CloudWatch console (template.yaml's DashboardUrl output). */
+  readonly dashboardUrl?: string;
+  private readonly secretIds: string[] = [];
   private readonly rotateStatement: PolicyStatement;
   private readonly kmsStatement: PolicyStatement;
   private readonly reports: CustomResource[] = [];
@@ -122,6 +165,8 @@ export class MomentoKeyRotation extends Construct {
     // The deploy-time report waits until CloudWatch shows it; GetMetricData has no resource-level permissions.
     this.role.addToPolicy(new PolicyStatement({ sid: 'ReadOwnReportMetric', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
     this.role.addToPolicy(new PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }));
+    // In a VPC only. The function is given this role, so CDK attaches no managed policy itself.
+    if (props.vpc) this.role.addToPolicy(new PolicyStatement({ sid: 'ManageVpcNetworkInterfaces', actions: VPC_NETWORK_INTERFACE_ACTIONS, resources: ['*'] }));
 
     this.function = new LambdaFn(this, 'Function', {
       description: 'Rotates a Momento API key in Secrets Manager',
@@ -135,6 +180,10 @@ export class MomentoKeyRotation extends Construct {
       timeout: Duration.seconds(120),
       role: this.role,
       logGroup: this.logGroup,
+      // Passed as given: CDK itself refuses subnets or security groups without a VPC.
+      ...(props.vpc ? { vpc: props.vpc } : {}),
+      ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}),
+      ...(props.securityGroups ? { securityGroups: props.securityGroups } : {}),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: stack.stackName,
@@ -146,6 +195,8 @@ export class MomentoKeyRotation extends Construct {
         ...(props.managementSecret ? { MOMENTO_MANAGEMENT_SECRET_ARN: secretIdOf(props.managementSecret) } : {}),
       },
     });
+    // `status --all` finds the secrets this project rotates by this tag on their rotation function.
+    Tags.of(this.function).add(ROTATION_FUNCTION_TAG.key, ROTATION_FUNCTION_TAG.value, { includeResourceTypes: ['AWS::Lambda::Function'] });
     // Secrets Manager may invoke the function, for this account only (no confused deputy).
     this.permission = new CfnPermission(this, 'SecretsManagerInvoke', {
       functionName: this.function.functionArn,
@@ -156,11 +207,26 @@ export class MomentoKeyRotation extends Construct {
 
     this.addSecret(props.secret, props);
     this.createAlarms();
+    if (props.createDashboard ?? true) {
+      // Dashboards are global to the account: the name carries the Region (as template.yaml's).
+      this.dashboard = new CfnDashboard(this, 'Dashboard', {
+        dashboardName: `momento-key-rotation-${stack.stackName}-${stack.region}`,
+        // Lazy: the secrets addSecret adds later are listed too.
+        dashboardBody: Lazy.string({
+          produce: () =>
+            stack.toJsonString(
+              dashboardBody({ stackName: stack.stackName, region: stack.region, secretIds: this.secretIds, logGroupName: this.logGroup.logGroupName, expiryWarningDays: props.expiryWarningDays ?? 10 }),
+            ),
+        }),
+      });
+      this.dashboardUrl = `https://${stack.region}.console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards:name=${this.dashboard.ref}`;
+    }
   }
 
   /** Rotates another secret with the same function, on its own schedule. The role grants exactly the secrets added. */
   addSecret(secret: ISecret, options: SecretRotationOptions = {}): void {
     const n = this.secrets++;
+    this.secretIds.push(secretIdOf(secret));
     const suffix = n === 0 ? '' : String(n + 1);
     this.rotateStatement.addResources(arnForPolicies(secret));
     if (secret.encryptionKey) {
@@ -227,6 +293,62 @@ export class MomentoKeyRotation extends Construct {
     this.alarms = alarms;
     if (action) for (const alarm of alarms.slice(2)) alarm.addOkAction(action);
   }
+}
+
+/**
+ * The dashboard template.yaml's Dashboard shows (the parity test compares the two): the metrics
+ * src/observability/metrics.ts emits, with the `service` dimension Powertools adds (the stack
+ * name), and the failed-step log lines of src/handler.ts, by the error's name only.
+ */
+function dashboardBody(p: { stackName: string; region: string; secretIds: readonly string[]; logGroupName: string; expiryWarningDays: number }): unknown {
+  const { stackName, region } = p;
+  const metric = (name: string, label: string, step?: string): unknown[] => [METRICS_NAMESPACE, name, 'service', stackName, ...(step ? ['Step', step] : []), { label }];
+  const graph = (layout: { x: number; y: number; width: number; height: number }, title: string, stat: string, period: number, metrics: unknown[][], threshold?: { label: string; value: number }) => ({
+    type: 'metric',
+    ...layout,
+    properties: {
+      title,
+      view: 'timeSeries',
+      region,
+      stat,
+      period,
+      metrics,
+      ...(threshold ? { annotations: { horizontal: [threshold] } } : {}),
+      yAxis: { left: { min: 0 } },
+    },
+  });
+  const steps = (name: string, all: string) => [...STEPS.map((step) => metric(name, step, step)), metric(name, all)];
+  return {
+    start: '-P14D',
+    widgets: [
+      {
+        type: 'text', x: 0, y: 0, width: 24, height: 2,
+        properties: {
+          markdown: `## Momento key rotation: ${stackName}\nRotates ${p.secretIds.map((id) => `\`${id}\``).join(', ')}. The function never logs a key: the failed steps below show the error's name; its message is in the function's log group.`,
+        },
+      },
+      graph({ x: 0, y: 2, width: 12, height: 6 }, 'Days until the current key expires (the lowest of the secrets)', 'Minimum', 43200,
+        [metric('DaysToExpiry', 'days to expiry')], { label: 'expiry alarm below', value: p.expiryWarningDays }),
+      graph({ x: 12, y: 2, width: 12, height: 6 }, 'Expiry reports per day', 'Sum', 86400,
+        [metric('ExpiryReported', 'expiry reports')], { label: 'missing-report alarm below', value: 1 }),
+      graph({ x: 0, y: 8, width: 12, height: 6 }, 'Rotation steps succeeded, by step', 'Sum', 3600, steps('StepSucceeded', 'all steps')),
+      graph({ x: 12, y: 8, width: 12, height: 6 }, 'Rotation steps failed, by step', 'Sum', 3600, steps('StepFailed', 'all steps, and malformed events')),
+      graph({ x: 0, y: 14, width: 8, height: 8 }, 'Retired keys (v2 keys)', 'Sum', 3600, [
+        metric('KeysRevoked', 'revoked'),
+        metric('RevocationFailed', 'revocation failed (retried)'),
+        metric('RetiredKeyNotRevoked', 'left valid on purpose (logged with its key id)'),
+      ]),
+      {
+        type: 'log', x: 8, y: 14, width: 16, height: 8,
+        properties: {
+          title: "Last failed steps (the error's name; its message is in the log group)",
+          region,
+          view: 'table',
+          query: `SOURCE '${p.logGroupName}' | fields @timestamp, step, action, secretId, error.name | filter level = 'ERROR' and message = 'Step failed' | sort @timestamp desc | limit 50`,
+        },
+      },
+    ],
+  };
 }
 
 /** A Duration as Secrets Manager's rate(): whole hours from 4 to 23, or whole days up to 1000; a string passes as it is. */

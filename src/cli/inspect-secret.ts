@@ -40,6 +40,8 @@ export interface SecretReport {
   readonly rotationFunction: string | undefined;
   readonly schedule: string | undefined;
   readonly window: string | undefined;
+  /** The secret's KMS key as DescribeSecret names it (ARN, id or alias); undefined for aws/secretsmanager. */
+  readonly kmsKeyId?: string;
   readonly lastRotated: string | undefined;
   readonly nextRotation: string | undefined;
   readonly versions: readonly VersionReport[];
@@ -72,6 +74,7 @@ export async function inspectSecret(client: SecretsManagerClient, secretId: stri
     rotationFunction: described.RotationLambdaARN,
     schedule: rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? `every ${rules.AutomaticallyAfterDays} days` : undefined),
     window: rules?.Duration,
+    ...(described.KmsKeyId ? { kmsKeyId: described.KmsKeyId } : {}),
     lastRotated: described.LastRotatedDate?.toISOString(),
     nextRotation: described.NextRotationDate?.toISOString(),
     versions,
@@ -97,6 +100,19 @@ async function describeVersion(
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
+  return describeStoredValue(base, secretString, now);
+}
+
+/**
+ * What a version's value holds, read as the rotation function reads it: its key's kind,
+ * fingerprint, expiry, and whether (and how) the function can rotate it. Every secret in it
+ * is remembered for redaction; none is returned. `status --all` reads AWSCURRENT through it.
+ */
+export function describeStoredValue(
+  base: { versionId: string; stages: readonly string[]; created: string | undefined },
+  secretString: string | undefined,
+  now: number,
+): VersionReport {
   rememberSecret(secretString);
   const none = { fingerprint: undefined, validUntil: undefined, daysLeft: undefined, refreshable: false, rotatesBy: undefined };
   if (secretString === undefined) {

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { scrub } from '../observability/redact.js';
-import { secretsManagerClient } from './aws.js';
+import { ROTATION_FUNCTION_TAG } from '../rotation-function-tag.js';
+import { awsClient, secretsManagerClient } from './aws.js';
+import { SCHEDULE_MARGIN_DAYS } from '../doctor/checks.js';
 import { importKey } from './commands/import.js';
 import { migrate } from './commands/migrate.js';
 import { repair } from './commands/repair.js';
@@ -30,6 +32,7 @@ Usage: momento-secret-rotation <command> [options]
 
 Commands:
   import   store a key: a v2 key pasted from the Momento console, or a v1 key file (creates the secret if needed)
+  doctor   check a secret's rotation before it fails: key, function, permission, schedule, Momento, IAM, VPC
   status   rotation settings, every version with its key's fingerprint and expiry, and warnings
   rotate   start a rotation now and follow it until the new key is AWSCURRENT
   revoke   revoke one v2 key at Momento by its key id (not a key a secret holds, nor the management key)
@@ -72,11 +75,23 @@ Reads standard input when --file is not given. Prints what it derived and from w
 
 ${COMMON}`,
   status: `Usage: momento-secret-rotation status --secret-id NAME [--json] [--management-secret-id NAME]
+       momento-secret-rotation status --all [--function NAME] [--json] [--check-keys --management-secret-id NAME]
 
 Shows whether rotation is on, its function and schedule, the last and next rotation, every
 version with its stages, key fingerprint (and for v2 keys, key id and role), validUntil,
 days left and how it rotates, and warnings: a stuck rotation, a key that expires before the
 next rotation, rotation off, a key that cannot be rotated.
+
+With --all: every secret of the Region that this project rotates (its rotation function carries
+the tag ${ROTATION_FUNCTION_TAG.key}=${ROTATION_FUNCTION_TAG.value}, or is the one --function names), one line each:
+key kind, days left, last and next rotation, the last rotation's result, whether a rotation is
+stuck, and a verdict. fail: rotation off, key expired, AWSCURRENT unreadable or not a key the
+function can rotate, a rotation stuck or overdue for longer than its window, (--check-keys) a v2
+key Momento no longer lists. warn: the key expires before the next rotation or within 7 days, a
+rotation pending or overdue. Then a summary line, and what to do for each secret not ok; exit 1
+if one fails. Cost: ListSecrets (one call per 100 secrets), one GetSecretValue per secret shown,
+one lambda:ListTags per rotation function, one ListSecretVersionIds per pending rotation (to date
+it), and no Momento call without --check-keys.
 
   --json                       the same, as JSON
   --management-secret-id NAME  v2: also ask Momento whether each stored key is still valid,
@@ -84,6 +99,31 @@ next rotation, rotation off, a key that cannot be rotated.
                                AWSCURRENT's key was revoked (an emergency), and for keys that left
                                this secret still valid (imported keys, which the function revokes
                                only with RevokeImportedKeys on), each with the command revoking it
+  --all                        every secret this project rotates, one line each (no --secret-id)
+  --function NAME              with --all: also the secrets this function rotates (name or ARN),
+                               tagged or not (a function deployed before the tag)
+  --check-keys                 with --all and --management-secret-id: one key listing at Momento;
+                               a v2 secret whose AWSCURRENT key is not live there fails
+
+${COMMON}`,
+  doctor: `Usage: momento-secret-rotation doctor --secret-id NAME [--management-secret-id NAME] [--json]
+
+A read-only preflight: it makes no write call of any kind, and never prints a key or a token.
+Each check prints one line: ok, WARN or FAIL, what it saw, and for WARN and FAIL the exact fix
+(a command or a template parameter); "--" marks a check it could not make, and why.
+Checks: the secret and its AWSCURRENT key (v1: refresh token, not expired; v2: endpoint, role,
+key id); rotation on; the rotation function exists, runs nodejs24.x, lets Secrets Manager invoke
+it for this account only, and (v2) has a management secret; the next rotation comes before the
+key expires, with ${SCHEDULE_MARGIN_DAYS} days to spare; no stuck AWSPENDING; the key authenticates at
+Momento (the probe testSecret makes); with the management key: it is valid, its role may mint,
+list and revoke keys (and no more: least privilege), the key is live with an existing role and
+was minted for this secret, no minted key is left unstored; the function role's permissions
+(iam:SimulatePrincipalPolicy, where the caller may); a function in a VPC can reach what it needs.
+Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 usage.
+
+  --management-secret-id NAME  the management key's secret (default: the function's
+                               MOMENTO_MANAGEMENT_SECRET_ARN)
+  --json                       the same checks, as JSON
 
 ${COMMON}`,
   rotate: `Usage: momento-secret-rotation rotate --secret-id NAME [--no-wait] [--timeout SECONDS]
@@ -186,11 +226,15 @@ const OPTIONS = {
   'key-id': { type: 'string' },
   'management-secret-id': { type: 'string' },
   'shared-key': { type: 'boolean' },
+  all: { type: 'boolean' },
+  function: { type: 'string' },
+  'check-keys': { type: 'boolean' },
 } as const;
 
 const ALLOWED: Record<string, readonly string[]> = {
   import: ['file', 'kms-key-id', 'description', 'tag', 'endpoint', 'role', 'role-id', 'key-id', 'management-secret-id', 'shared-key'],
-  status: ['json', 'management-secret-id'],
+  doctor: ['json', 'management-secret-id'],
+  status: ['json', 'management-secret-id', 'all', 'function', 'check-keys'],
   rotate: ['no-wait', 'timeout', 'revoke-previous', 'management-secret-id'],
   revoke: ['key-id', 'management-secret-id', 'force'],
   retire: ['management-secret-id', 'yes'],
@@ -220,7 +264,9 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
     }
     if (stray.length > 0) throw usage(`${command} does not take --${stray[0]}.`);
     secretId = values['secret-id'];
-    if (bySecret && !secretId) throw usage(`${command} needs --secret-id (the secret's name or ARN).`);
+    // status --all acts on every secret this project rotates, and takes no --secret-id.
+    const everySecret = command === 'status' && values.all === true;
+    if (bySecret && !secretId && !everySecret) throw usage(`${command} needs --secret-id (the secret's name or ARN).`);
     const aws = { region: values.region, profile: values.profile };
 
     const client = secretsManagerClient(aws);
@@ -245,9 +291,49 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
           readStdin,
         );
         break;
-      case 'status':
-        await status(client, secretId!, values.json === true, io, values['management-secret-id'], aws);
+      case 'doctor': {
+        // Loaded only here: the Lambda, IAM and EC2 clients and the Momento SDK are most of the
+        // CLI's weight, and no other command needs them (a chunk of their own, scripts/build.mjs).
+        const [{ doctor }, { LambdaClient }, { IAMClient }, { EC2Client }] = await Promise.all([
+          import('./commands/doctor.js'),
+          import('@aws-sdk/client-lambda'),
+          import('@aws-sdk/client-iam'),
+          import('@aws-sdk/client-ec2'),
+        ]);
+        const report = await doctor(
+          {
+            secretsManager: client,
+            lambda: awsClient(LambdaClient, aws),
+            iam: awsClient(IAMClient, aws),
+            ec2: awsClient(EC2Client, aws),
+            momento: momentoProbe,
+          },
+          { secretId: secretId!, managementSecretId: values['management-secret-id'], json: values.json === true, aws },
+          io,
+        );
+        return report.exitCode;
+      }
+      case 'status': {
+        if (!everySecret) {
+          if (values.function !== undefined) throw usage('--function is only for --all (every secret this project rotates).');
+          if (values['check-keys']) throw usage("--check-keys is only for --all: for one secret, --management-secret-id checks its keys at Momento.");
+          await status(client, secretId!, values.json === true, io, values['management-secret-id'], aws);
+          break;
+        }
+        if (values['secret-id'] !== undefined) throw usage('Pass --secret-id or --all, not both: --secret-id NAME shows one secret in detail, --all every secret this project rotates.');
+        if (values.function !== undefined && values.function.trim() === '') throw usage('--function takes a function name or ARN.');
+        const managementSecretId = values['management-secret-id'];
+        if (values['check-keys'] && !managementSecretId) throw usage('--check-keys needs --management-secret-id (the secret holding the management key, which lists the keys at Momento).');
+        if (!values['check-keys'] && managementSecretId) throw usage('With --all, --management-secret-id is for --check-keys: add --check-keys to check each v2 key at Momento.');
+        const [{ LambdaClient }, { statusAll }] = await Promise.all([import('@aws-sdk/client-lambda'), import('./commands/status-all.js')]);
+        await statusAll(
+          client,
+          awsClient(LambdaClient, aws),
+          { json: values.json === true, functionName: values.function?.trim(), checkKeysWith: values['check-keys'] ? managementSecretId : undefined },
+          io,
+        );
         break;
+      }
       case 'rotate': {
         const revoke = values['revoke-previous'] === true;
         const managementSecretId = values['management-secret-id'];
@@ -310,6 +396,16 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
     io.err(scrub(`${name}: ${error instanceof Error ? error.message : String(error)}`));
     return 1;
   }
+}
+
+/** Momento's data plane as the rotation function's testSecret reaches it (MOMENTO_ENDPOINT_OVERRIDE only for loopback tests). */
+async function momentoProbe() {
+  const { parseEndpointOverride } = await import('../momento/endpoint-override.js');
+  const raw = process.env.MOMENTO_ENDPOINT_OVERRIDE?.trim();
+  const parsed = raw ? parseEndpointOverride(raw) : undefined;
+  if (parsed !== undefined && !parsed.ok) throw new CliError(parsed.problem);
+  const { SdkMomentoApi } = await import('../momento/sdk-momento-api.js');
+  return new SdkMomentoApi(parsed?.override);
 }
 
 function parse(argv: readonly string[]) {

@@ -1,3 +1,4 @@
+import type { Check } from '../doctor/checks.js';
 import { logger } from '../observability/logger.js';
 import { scrubError } from '../observability/redact.js';
 import { InvalidEventError } from '../rotation/errors.js';
@@ -49,12 +50,14 @@ export interface DeployAnswer {
 /** What the custom resource does: report on Create and Update, revoke on a stack's Delete. */
 export interface DeployActions {
   readonly report: (secretId: string) => Promise<{ daysLeft?: number | undefined }>;
+  /** `doctor`'s checks the function can make itself (src/doctor/function-side.ts), logged before the first rotation. */
+  readonly doctor?: (secretId: string) => Promise<readonly Check[]>;
   readonly revokeMinted: RevokeMinted;
 }
 
 export async function answerDeployRequest(
   request: DeployRequest,
-  { report, revokeMinted }: DeployActions,
+  { report, revokeMinted, doctor }: DeployActions,
   publish: () => void,
   deps: DeployDeps,
   deadline: number,
@@ -69,6 +72,7 @@ export async function answerDeployRequest(
       if (typeof secretId !== 'string' || secretId.trim() === '') {
         throw new InvalidEventError('the InitialExpiryReport custom resource needs a "SecretId" property (the secret\'s ARN)');
       }
+      if (doctor !== undefined) await logChecks(doctor, secretId);
       const since = deps.now();
       const result = await report(secretId);
       publish(); // the EMF line must reach the log before CloudWatch can show it
@@ -98,4 +102,27 @@ export async function answerDeployRequest(
   await deps.sendResponse(request.ResponseURL, body);
   logger.info('Answered CloudFormation', { requestType: request.RequestType, status: answer.status });
   return answer;
+}
+
+/**
+ * Logs each of doctor's function-side checks, one line each (fail as an error, warn and not
+ * checked as warnings), so that a first deploy whose rotation will fail says why in its log.
+ * They never fail the deploy themselves: the report and the rotation that follow do.
+ */
+async function logChecks(doctor: NonNullable<DeployActions['doctor']>, secretId: string): Promise<void> {
+  let checks: readonly Check[];
+  try {
+    checks = await doctor(secretId);
+  } catch (error) {
+    logger.warn('doctor could not run its checks at deploy', { error: scrubError(error) });
+    return;
+  }
+  for (const check of checks) {
+    const fields = { check: check.id, verdict: check.verdict, saw: check.saw, ...(check.fix ? { fix: check.fix } : {}) };
+    if (check.verdict === 'fail') logger.error(`doctor: ${check.id} failed`, fields);
+    else if (check.verdict === 'ok') logger.info(`doctor: ${check.id} ok`, fields);
+    else logger.warn(`doctor: ${check.id} ${check.verdict}`, fields);
+  }
+  const failed = checks.filter((c) => c.verdict === 'fail').map((c) => c.id);
+  if (failed.length > 0) logger.error('doctor: checks failed at deploy; the first rotation will fail. Run momento-secret-rotation doctor for the fixes', { failed });
 }

@@ -1,5 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -9,7 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // The construct as shipped (dist/cdk.js, through the package's own exports), which finds dist/lambda beside itself.
 import { MomentoKeyRotation, scheduleExpression, type MomentoKeyRotationProps } from 'momento-secret-rotation/cdk';
-import { KMS_KEY_ARN, MANAGEMENT_KMS_KEY_ARN, MANAGEMENT_SECRET_ARN, ofType, resolved, SECRET_ARN, type Resource } from '../support/sam-template.js';
+import { ROTATION_FUNCTION_TAG } from '../../src/rotation-function-tag.js';
+import { dashboardMetrics, emittedMetrics, type DashboardBody } from '../support/dashboard.js';
+import { KMS_KEY_ARN, MANAGEMENT_KMS_KEY_ARN, MANAGEMENT_SECRET_ARN, ofType, parameterValues, rendered, resolved, SECRET_ARN, type Resource } from '../support/sam-template.js';
 
 // Offline synth with aws-cdk-lib/assertions: no CDK CLI, no AWS account. The function's code
 // is the built artifact (dist/lambda, from `npm run build`).
@@ -25,6 +28,18 @@ function synth(props: (stack: Stack) => Partial<MomentoKeyRotationProps> = () =>
   extra?.(rotation, stack);
   return Template.fromStack(stack);
 }
+
+const SUBNET_IDS = ['subnet-0123456789abcdef0', 'subnet-89abcdef'];
+const SECURITY_GROUP_ID = 'sg-0123456789abcdef0';
+/** An existing VPC with two private subnets, and an existing security group. */
+const inVpc = (stack: Stack): Partial<MomentoKeyRotationProps> => ({
+  vpc: Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: SUBNET_IDS }),
+  securityGroups: [SecurityGroup.fromSecurityGroupId(stack, 'FunctionSecurityGroup', SECURITY_GROUP_ID)],
+});
+const ENI_ACTIONS = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
+/** The dashboard's body as CloudFormation stores it (references to resources read `<their type>`). */
+const dashboardBody = (resources: Record<string, Resource>, values: Record<string, string> = {}) =>
+  JSON.parse(rendered(ofType(resources, 'AWS::CloudWatch::Dashboard')[0]![1].Properties.DashboardBody, resources, values)) as DashboardBody;
 
 const statements = (template: Template) =>
   Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => (p as Resource).Properties.PolicyDocument.Statement as Record<string, unknown>[]);
@@ -133,6 +148,65 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 
+  it('tags the function, and only the function, with the tag `status --all` finds it by', () => {
+    for (const template of [synth(), synth((stack) => ({ vpc: inVpc(stack).vpc }))]) {
+      const tagged = Object.values(template.toJSON().Resources as Record<string, Resource>).filter((r) =>
+        ((r.Properties?.Tags ?? []) as { Key: string }[]).some((t) => t.Key === ROTATION_FUNCTION_TAG.key),
+      );
+      expect(tagged.map((r) => r.Type)).toEqual(['AWS::Lambda::Function']);
+      expect(tagged[0]!.Properties.Tags).toContainEqual({ Key: ROTATION_FUNCTION_TAG.key, Value: ROTATION_FUNCTION_TAG.value });
+    }
+  });
+
+  it('creates a dashboard unless createDashboard is false, with its console URL as a property', () => {
+    let rotation: MomentoKeyRotation | undefined;
+    const template = synth(undefined, (r) => (rotation = r));
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'momento-key-rotation-RotationStack-eu-west-1' });
+    const stack = Stack.of(rotation!);
+    expect(stack.resolve(rotation!.dashboardUrl)).toEqual({
+      'Fn::Join': ['', ['https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=', { Ref: stack.getLogicalId(rotation!.dashboard!) }]],
+    });
+    let quiet: MomentoKeyRotation | undefined;
+    synth(() => ({ createDashboard: false }), (r) => (quiet = r)).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(quiet!.dashboard).toBeUndefined();
+    expect(quiet!.dashboardUrl).toBeUndefined();
+  });
+
+  it('graphs exactly the metrics the function emits, under the namespace and service (the stack name) its environment sets', async () => {
+    const resources = synth().toJSON().Resources as Record<string, Resource>;
+    const variables = ofType(resources, 'AWS::Lambda::Function')[0]![1].Properties.Environment.Variables;
+    const emitted = await emittedMetrics({ namespace: variables.POWERTOOLS_METRICS_NAMESPACE, service: variables.POWERTOOLS_SERVICE_NAME });
+    const shown = dashboardMetrics(dashboardBody(resources));
+    expect(shown.filter((key) => !emitted.has(key))).toEqual([]);
+    expect([...emitted].filter((key) => !shown.includes(key))).toEqual([]);
+  });
+
+  it('names every secret it rotates on the dashboard, those added later too', () => {
+    const resources = synth(undefined, (rotation, stack) => rotation.addSecret(Secret.fromSecretCompleteArn(stack, 'Other', OTHER_SECRET_ARN))).toJSON().Resources as Record<string, Resource>;
+    const [text] = dashboardBody(resources).widgets.filter((w) => w.type === 'text');
+    expect(text!.properties.markdown).toContain(`Rotates \`${SECRET_ARN}\`, \`${OTHER_SECRET_ARN}\`.`);
+  });
+
+  it('runs in the VPC it is given, its role then allowed to manage network interfaces before the function is created; outside any VPC otherwise', () => {
+    const template = synth(inVpc);
+    template.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: { SubnetIds: SUBNET_IDS, SecurityGroupIds: [SECURITY_GROUP_ID] } });
+    expect(statements(template).filter((s) => s.Sid === 'ManageVpcNetworkInterfaces')).toEqual([{ Sid: 'ManageVpcNetworkInterfaces', Effect: 'Allow', Action: ENI_ACTIONS, Resource: '*' }]);
+    // Lambda checks the role may create the interfaces when it creates the function.
+    const policyId = Object.keys(template.findResources('AWS::IAM::Policy'))[0]!;
+    expect([Object.values(template.findResources('AWS::Lambda::Function'))[0]!.DependsOn].flat()).toContain(policyId);
+    // No security group given: CDK makes one for the function.
+    const ownGroup = synth((stack) => ({ vpc: inVpc(stack).vpc }));
+    ownGroup.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    ownGroup.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: { SubnetIds: SUBNET_IDS, SecurityGroupIds: [{ 'Fn::GetAtt': [Match.anyValue(), 'GroupId'] }] } });
+
+    const outside = synth();
+    expect(Object.values(outside.findResources('AWS::Lambda::Function'))[0]!.Properties.VpcConfig).toBeUndefined();
+    expect(statements(outside).map((s) => s.Sid)).not.toContain('ManageVpcNetworkInterfaces');
+    // Subnets or security groups without a VPC: refused at synth, as template.yaml's Rule refuses one list without the other.
+    expect(() => synth((stack) => ({ securityGroups: inVpc(stack).securityGroups! }))).toThrow(/without configuring a VPC/);
+  });
+
   it('turns a Duration into a rate() Secrets Manager accepts, and refuses one it does not', () => {
     expect(scheduleExpression(Duration.hours(4))).toBe('rate(4 hours)');
     expect(scheduleExpression(Duration.days(1))).toBe('rate(1 day)');
@@ -215,6 +289,68 @@ describe('parity with template.yaml', () => {
     };
     expect(report(cdk)).toEqual({ secretId: SECRET_ARN, timeout: 600 });
     expect(report(cdk)).toEqual(report(sam));
+  });
+});
+
+/** The parity of what each option adds, with and without it (the same secret, KMS keys and management secret as above). */
+describe('parity with template.yaml: tag, dashboard and VPC', () => {
+  const params = { KmsKeyArn: KMS_KEY_ARN, ManagementSecretArn: MANAGEMENT_SECRET_ARN, ManagementKmsKeyArn: MANAGEMENT_KMS_KEY_ARN };
+  const secrets = (stack: Stack): Partial<MomentoKeyRotationProps> => ({
+    secret: Secret.fromSecretAttributes(stack, 'Encrypted', { secretCompleteArn: SECRET_ARN, encryptionKey: Key.fromKeyArn(stack, 'K', KMS_KEY_ARN) }),
+    managementSecret: Secret.fromSecretAttributes(stack, 'Mgmt', { secretCompleteArn: MANAGEMENT_SECRET_ARN, encryptionKey: Key.fromKeyArn(stack, 'MK', MANAGEMENT_KMS_KEY_ARN) }),
+  });
+  const cdkWith = (more: (stack: Stack) => Partial<MomentoKeyRotationProps> = () => ({})) =>
+    synth((stack) => ({ ...secrets(stack), ...more(stack) })).toJSON().Resources as Record<string, Resource>;
+  /** The synthesized stack's name and Region, and the template's parameters, as CloudFormation would put them into template.yaml. */
+  const samValues = (overrides: Record<string, string>) => ({
+    'AWS::StackName': 'RotationStack',
+    'AWS::Region': 'eu-west-1',
+    ...Object.fromEntries(Object.entries(parameterValues({ ...params, ...overrides })).filter(([, v]) => typeof v === 'string' || typeof v === 'number').map(([k, v]) => [k, String(v)])),
+  });
+  const fn = (resources: Record<string, Resource>) => ofType(resources, 'AWS::Lambda::Function')[0]![1].Properties;
+
+  it('tags the function the same', () => {
+    const tag = (resources: Record<string, Resource>) => (fn(resources).Tags as { Key: string; Value: string }[]).find((t) => t.Key === ROTATION_FUNCTION_TAG.key);
+    expect(tag(cdkWith())).toEqual({ Key: ROTATION_FUNCTION_TAG.key, Value: ROTATION_FUNCTION_TAG.value });
+    expect(tag(cdkWith())).toEqual(tag(resolved(params)));
+  });
+
+  it('shows the same dashboard under the same name, every widget and query alike; neither has one when it is turned off', () => {
+    const sam = resolved(params);
+    const cdk = cdkWith();
+    expect(dashboardBody(cdk)).toEqual(dashboardBody(sam, samValues({})));
+    const name = (resources: Record<string, Resource>, values: Record<string, string> = {}) => rendered(ofType(resources, 'AWS::CloudWatch::Dashboard')[0]![1].Properties.DashboardName, resources, values);
+    expect(name(cdk)).toBe(name(sam, samValues({})));
+    // The threshold line follows the expiry alarm's setting in both.
+    expect(dashboardBody(cdkWith(() => ({ expiryWarningDays: 14 })))).toEqual(dashboardBody(resolved({ ...params, ExpiryWarningDays: '14' }), samValues({ ExpiryWarningDays: '14' })));
+    expect(ofType(cdkWith(() => ({ createDashboard: false })), 'AWS::CloudWatch::Dashboard')).toEqual([]);
+    expect(ofType(resolved({ ...params, CreateDashboard: 'false' }), 'AWS::CloudWatch::Dashboard')).toEqual([]);
+  });
+
+  it('runs in the same subnets with the same security groups, its role granted the same network-interface actions; neither in a VPC without one', () => {
+    const sam = resolved({ ...params, VpcSubnetIds: SUBNET_IDS.join(','), VpcSecurityGroupIds: SECURITY_GROUP_ID });
+    const cdk = cdkWith(inVpc);
+    const network = (resources: Record<string, Resource>) => {
+      const config = fn(resources).VpcConfig as { SubnetIds: string[]; SecurityGroupIds: string[] } | undefined;
+      return config && { subnets: [...config.SubnetIds].sort(), securityGroups: [...config.SecurityGroupIds].sort() };
+    };
+    expect(network(cdk)).toEqual({ subnets: [...SUBNET_IDS].sort(), securityGroups: [SECURITY_GROUP_ID] });
+    expect(network(cdk)).toEqual(network(sam));
+    const eniGrant = (statements: Record<string, unknown>[]) => statements.filter((s) => s.Sid === 'ManageVpcNetworkInterfaces').map((s) => ({ actions: [s.Action].flat().sort(), resources: [s.Resource].flat() }));
+    const samStatements = (resources: Record<string, Resource>) => ofType(resources, 'AWS::IAM::Role')[0]![1].Properties.Policies[0].PolicyDocument.Statement;
+    const cdkStatements = (resources: Record<string, Resource>) => ofType(resources, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(eniGrant(cdkStatements(cdk))).toEqual([{ actions: [...ENI_ACTIONS].sort(), resources: ['*'] }]);
+    expect(eniGrant(cdkStatements(cdk))).toEqual(eniGrant(samStatements(sam)));
+    // Neither attaches a managed policy for it (AWSLambdaVPCAccessExecutionRole would add logs:* on every log group).
+    expect(ofType(cdk, 'AWS::IAM::Role')[0]![1].Properties.ManagedPolicyArns).toBeUndefined();
+    expect(ofType(sam, 'AWS::IAM::Role')[0]![1].Properties.ManagedPolicyArns).toBeUndefined();
+
+    const samOutside = resolved(params);
+    const cdkOutside = cdkWith();
+    expect(network(cdkOutside)).toBeUndefined();
+    expect(network(samOutside)).toBeUndefined();
+    expect(eniGrant(cdkStatements(cdkOutside))).toEqual([]);
+    expect(eniGrant(samStatements(samOutside))).toEqual([]);
   });
 });
 

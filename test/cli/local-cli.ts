@@ -37,20 +37,27 @@ export function useLocalCli(prefix: string) {
     return stack;
   };
 
-  /** Runs the CLI with `stdin` as its standard input; its output must never hold a secret. */
-  async function cli(args: readonly string[], stdin = ''): Promise<CliResult> {
+  /**
+   * Runs the CLI with `stdin` as its standard input; its output must never hold a secret.
+   * Every AWS service it calls goes to `endpoint` (moto, or a proxy in front of it).
+   */
+  async function cli(args: readonly string[], stdin = '', endpoint = local().moto.endpoint): Promise<CliResult> {
     const out: string[] = [];
     const err: string[] = [];
-    // The CLI talks to moto directly, as an operator's machine talks to Secrets Manager.
-    const saved = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
-    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = local().moto.endpoint;
+    // The CLI talks to moto directly, as an operator's machine talks to AWS: moto_server serves
+    // Secrets Manager, Lambda, IAM, ... at one address (AWS_ENDPOINT_URL, for every other service).
+    const saved = { secretsManager: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER, every: process.env.AWS_ENDPOINT_URL };
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = endpoint;
+    process.env.AWS_ENDPOINT_URL = endpoint;
     try {
       const code = await runCli([...args], { out: (l) => out.push(l), err: (l) => err.push(l) }, async () => stdin);
       const result = { code, out: out.join('\n'), err: err.join('\n') };
       expect(leakedSecrets(result.out + result.err), 'secrets in CLI output').toEqual([]);
       return result;
     } finally {
-      process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = saved;
+      process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = saved.secretsManager;
+      if (saved.every === undefined) delete process.env.AWS_ENDPOINT_URL;
+      else process.env.AWS_ENDPOINT_URL = saved.every;
     }
   }
 

@@ -65,6 +65,8 @@ describe('runCli: help and usage (exit 2, before any AWS call)', () => {
     [['help', 'status'], 'Usage: momento-secret-rotation status --secret-id NAME [--json] [--management-secret-id NAME]'],
     [['import', '--help'], 'Usage: echo -n "$KEY" | momento-secret-rotation import --secret-id NAME --management-secret-id NAME\n       momento-secret-rotation import --secret-id NAME [--file PATH] [options]'],
     [['rotate', '-h'], 'Usage: momento-secret-rotation rotate --secret-id NAME [--no-wait] [--timeout SECONDS]'],
+    [['doctor', '--help'], 'Usage: momento-secret-rotation doctor --secret-id NAME [--management-secret-id NAME] [--json]\n\nA read-only preflight: it makes no write call of any kind, and never prints a key or a token.'],
+    [['--help'], '  doctor   check a secret\'s rotation before it fails'],
     [['repair', '--help'], 'Usage: momento-secret-rotation repair --secret-id NAME [--yes] [--force]'],
     [['revoke', '--help'], 'Usage: momento-secret-rotation revoke --key-id ID --management-secret-id NAME [--force]'],
     [['help', 'retire'], 'Usage: momento-secret-rotation retire --secret-id NAME --management-secret-id NAME [--yes]'],
@@ -97,7 +99,7 @@ describe('runCli: help and usage (exit 2, before any AWS call)', () => {
 
   it.each([
     [['help', 'nope'], 'Unknown command "nope".'],
-    [['nope', '--secret-id', 's'], 'Unknown command "nope". Commands: import, status, rotate, revoke, retire, repair, migrate.'],
+    [['nope', '--secret-id', 's'], 'Unknown command "nope". Commands: import, doctor, status, rotate, revoke, retire, repair, migrate.'],
     [['revoke', '--management-secret-id', 'm'], "revoke needs --key-id (the key's id: its jti claim, as status shows it under KEY ID)."],
     [['revoke', '--key-id', 'k'], 'revoke needs --management-secret-id (the secret holding the management key).'],
     [['revoke', '--key-id', 'k', '--management-secret-id', 'm', '--secret-id', 's'], 'revoke does not take --secret-id: it acts on a key, by --key-id'],

@@ -81,6 +81,37 @@ describe('the InitialExpiryReport custom resource (a fresh stack reports before 
     expect(output.text()).not.toContain('X-Amz-Signature'); // the pre-signed URL is a credential
   });
 
+  it("logs doctor's function-side checks before reporting: a healthy v1 key passes them, and nothing is written", async () => {
+    h.storeCurrent(consoleKeyFile(20));
+    const { deploy } = fakeDeploy();
+    await handlerWith(deploy)(request('Create', { SecretId: h.sm.arn }), context);
+    const lines = output.lines().filter((l) => l.includes('"doctor: '));
+    expect(lines.map((l) => JSON.parse(l).message)).toEqual(['doctor: stuck-rotation ok', 'doctor: secret ok', 'doctor: key-works ok']);
+    expect(h.sm.count('PutSecretValue') + h.sm.count('UpdateSecretVersionStage')).toBe(0);
+  });
+
+  it('a first deploy that will fail says why: each failed check with its fix, then the summary', async () => {
+    const { refreshToken: _dropped, ...withoutToken } = consoleKeyFile(20) as Record<string, unknown>;
+    h.storeCurrent(withoutToken);
+    h.sm.startRotation('stuck-token'); // a stray AWSPENDING
+    const { deploy } = fakeDeploy();
+    await handlerWith(deploy)(request('Create', { SecretId: h.sm.arn }), context);
+    const logged = output.lines().filter((l) => l.includes('"doctor: ')).map((l) => JSON.parse(l) as Record<string, string>);
+    const failed = logged.filter((l) => l.level === 'ERROR');
+    expect(failed.map((l) => l.message)).toEqual(['doctor: stuck-rotation failed', 'doctor: secret failed', 'doctor: checks failed at deploy; the first rotation will fail. Run momento-secret-rotation doctor for the fixes']);
+    expect(failed[0]).toMatchObject({ check: 'stuck-rotation', verdict: 'fail', fix: expect.stringContaining('momento-secret-rotation repair') });
+    expect(failed[1]).toMatchObject({ check: 'secret', saw: expect.stringContaining('no refresh token'), fix: expect.stringContaining('import') });
+  });
+
+  it('a v2 secret without a management secret: logged as a failed check', async () => {
+    h.storeV2Current();
+    const { deploy } = fakeDeploy();
+    await handlerWith(deploy)(request('Create', { SecretId: h.sm.arn }), context);
+    const failed = output.lines().filter((l) => l.includes('"doctor: function-management-secret failed"'));
+    expect(failed).toHaveLength(1);
+    expect(JSON.parse(failed[0]!)).toMatchObject({ fix: expect.stringContaining('ManagementSecretArn=') });
+  });
+
   it('still answers SUCCESS when CloudWatch is slow to show the report, and says the alarm may fire once', async () => {
     h.storeCurrent(consoleKeyFile(20));
     const { deploy, sent } = fakeDeploy(false);

@@ -7,10 +7,11 @@ import { execFileSync } from 'node:child_process';
  */
 type Json = unknown;
 export type Template = {
-  Parameters: Record<string, { Default?: unknown; AllowedPattern?: string }>;
+  Parameters: Record<string, { Type: string; Default?: unknown; AllowedPattern?: string }>;
   Conditions: Record<string, Json>;
   Rules: Record<string, { RuleCondition?: Json; Assertions: { Assert: Json; AssertDescription: string }[] }>;
   Resources: Record<string, Resource>;
+  Outputs: Record<string, { Condition?: string; Description?: string; Value: Json }>;
 };
 export type Resource = { Type: string; Condition?: string; DependsOn?: string | string[]; Properties: Record<string, any> };
 
@@ -25,10 +26,19 @@ export const expanded = JSON.parse(
 
 const NO_VALUE = Symbol('AWS::NoValue');
 
+/** Parameter values as CloudFormation passes them: defaults filled in, a CommaDelimitedList split into its list. */
+export function parameterValues(overrides: Record<string, string | string[]> = {}): Record<string, unknown> {
+  const params: Record<string, unknown> = { SecretArn: SECRET_ARN, ...overrides };
+  for (const [name, p] of Object.entries(expanded.Parameters)) {
+    params[name] ??= p.Default;
+    if (p.Type === 'CommaDelimitedList' && typeof params[name] === 'string') params[name] = (params[name] as string).split(',');
+  }
+  return params;
+}
+
 /** The template as CloudFormation would see it for these parameters: conditions and Fn::If resolved. */
 export function resolved(overrides: Record<string, string> = {}): Record<string, Resource> {
-  const params: Record<string, unknown> = { SecretArn: SECRET_ARN, ...overrides };
-  for (const [name, p] of Object.entries(expanded.Parameters)) params[name] ??= p.Default;
+  const params = parameterValues(overrides);
   const condition = (name: string): boolean => evaluate(expanded.Conditions[name]) as boolean;
   function evaluate(node: Json): unknown {
     if (Array.isArray(node)) return node.map(evaluate).filter((v) => v !== NO_VALUE);
@@ -41,6 +51,9 @@ export function resolved(overrides: Record<string, string> = {}): Record<string,
       if (fn === 'Fn::If') return evaluate(condition(arg[0]) ? arg[1] : arg[2]);
       if (fn === 'Fn::Equals') return String(evaluate(arg[0])) === String(evaluate(arg[1]));
       if (fn === 'Fn::Not') return !evaluate(arg[0]);
+      if (fn === 'Fn::And') return (arg as Json[]).every((a) => evaluate(a));
+      if (fn === 'Fn::Or') return (arg as Json[]).some((a) => evaluate(a));
+      if (fn === 'Fn::Join') return (evaluate(arg[1]) as unknown[]).join(arg[0]);
       if (fn === 'Condition') return condition(arg);
     }
     return Object.fromEntries(entries.map(([k, v]) => [k, evaluate(v)]).filter(([, v]) => v !== NO_VALUE));
@@ -56,3 +69,17 @@ export function ofType(resources: Record<string, Resource>, type: string): [stri
   return Object.entries(resources).filter(([, r]) => r.Type === type);
 }
 
+/**
+ * A string-valued property (Fn::Sub, Fn::Join, Ref) as text: `${Name}` and Ref take `values`,
+ * else a resource's reference reads `<its type>`, so a SAM and a CDK template compare though
+ * their logical ids differ. Whatever names neither is left as written (`${AWS::StackName}`).
+ */
+export function rendered(node: Json, resources: Record<string, Resource>, values: Record<string, string> = {}): string {
+  const nameOf = (name: string) => values[name] ?? (resources[name] ? `<${resources[name].Type}>` : `\${${name}}`);
+  if (typeof node === 'string') return node;
+  const [fn, arg] = Object.entries(node as Record<string, any>)[0]!;
+  if (fn === 'Ref') return nameOf(arg);
+  if (fn === 'Fn::Sub' && typeof arg === 'string') return arg.replace(/\$\{([A-Za-z0-9:]+)\}/g, (_m, name: string) => nameOf(name));
+  if (fn === 'Fn::Join') return (arg[1] as Json[]).map((part) => rendered(part, resources, values)).join(arg[0]);
+  throw new Error(`rendered: no renderer for ${fn}`);
+}

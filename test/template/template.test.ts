@@ -2,16 +2,23 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
+import { ROTATION_FUNCTION_TAG } from '../../src/rotation-function-tag.js';
+import { dashboardMetrics, emittedMetrics, failedStepLogLines, fieldOf, metricKey, parseLogQuery, type DashboardBody, type FunctionEnvironment } from '../support/dashboard.js';
 import {
   expanded,
   KMS_KEY_ARN,
   MANAGEMENT_KMS_KEY_ARN,
   MANAGEMENT_SECRET_ARN,
   ofType,
+  parameterValues,
+  rendered,
   resolved,
   SECRET_ARN,
   type Resource,
 } from '../support/sam-template.js';
+
+const SUBNETS = 'subnet-0123456789abcdef0,subnet-89abcdef'; // the two lengths EC2 ids come in (17 and 8 hex digits)
+const SECURITY_GROUPS = 'sg-0123456789abcdef0';
 
 describe('template.yaml, expanded with samtranslator', () => {
   it('runs the function on nodejs24.x, arm64, with source-mapped stack traces and a name CloudFormation chooses', () => {
@@ -73,6 +80,34 @@ describe('template.yaml, expanded with samtranslator', () => {
     ]);
     // The one wildcard: GetMetricData has no resource-level permissions, and only reads metrics.
     expect(JSON.stringify(role).match(/"\*"/g)).toHaveLength(1);
+  });
+
+  it('tags the rotation function with the tag `status --all` finds it by (src/rotation-function-tag.ts)', () => {
+    const [[, fn]] = ofType(resolved(), 'AWS::Lambda::Function') as [[string, Resource]];
+    const tags = fn.Properties.Tags as { Key: string; Value: string }[];
+    expect(tags.filter((t) => t.Key === ROTATION_FUNCTION_TAG.key)).toEqual([{ Key: ROTATION_FUNCTION_TAG.key, Value: ROTATION_FUNCTION_TAG.value }]);
+  });
+
+  it('runs the function in a VPC only with both VpcSubnetIds and VpcSecurityGroupIds, and only then lets its role manage network interfaces', () => {
+    const enis = {
+      Sid: 'ManageVpcNetworkInterfaces',
+      Effect: 'Allow',
+      // AWSLambdaVPCAccessExecutionRole's EC2 actions (v3), nothing of its logs:* on every log group.
+      Action: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      Resource: '*',
+    };
+    const pick = (overrides: Record<string, string>) => {
+      const resources = resolved(overrides);
+      const fn = ofType(resources, 'AWS::Lambda::Function')[0]![1].Properties;
+      const role = ofType(resources, 'AWS::IAM::Role')[0]![1].Properties;
+      return { vpcConfig: fn.VpcConfig, enis: role.Policies[0].PolicyDocument.Statement.filter((s: { Sid: string }) => s.Sid === enis.Sid), managed: role.ManagedPolicyArns };
+    };
+    const inVpc = pick({ VpcSubnetIds: SUBNETS, VpcSecurityGroupIds: SECURITY_GROUPS });
+    expect(inVpc).toEqual({ vpcConfig: { SubnetIds: SUBNETS.split(','), SecurityGroupIds: [SECURITY_GROUPS] }, enis: [enis], managed: undefined });
+    expect(pick({})).toEqual({ vpcConfig: undefined, enis: [], managed: undefined });
+    // One list alone is refused by a Rule before deploy (below); the function stays out of any VPC.
+    expect(pick({ VpcSubnetIds: SUBNETS })).toEqual({ vpcConfig: undefined, enis: [], managed: undefined });
+    expect(pick({ VpcSecurityGroupIds: SECURITY_GROUPS })).toEqual({ vpcConfig: undefined, enis: [], managed: undefined });
   });
 
   it('lets Secrets Manager invoke the function for this account only, and the schedule waits for that permission', () => {
@@ -187,6 +222,7 @@ describe('template.yaml, expanded with samtranslator', () => {
       'AWS::Lambda::Function': ['FunctionName', 64],
       'AWS::IAM::Role': ['RoleName', 64],
       'AWS::Events::Rule': ['Name', 64],
+      'AWS::CloudWatch::Dashboard': ['DashboardName', 255],
     };
     const names: string[] = [];
     for (const [id, resource] of Object.entries(resolved())) {
@@ -199,6 +235,94 @@ describe('template.yaml, expanded with samtranslator', () => {
     }
     expect(names).toContain('RotationLogGroup');
     expect(names).toContain('KeyExpiryAlarm');
+    expect(names).toContain('Dashboard');
+  });
+});
+
+describe('the dashboard (CreateDashboard, on by default)', () => {
+  /** Scalar parameter values, as Fn::Sub puts them into the body. */
+  const scalars = (overrides: Record<string, string>) =>
+    Object.fromEntries(Object.entries(parameterValues(overrides)).filter(([, v]) => typeof v === 'string' || typeof v === 'number').map(([k, v]) => [k, String(v)]));
+  /** The body as CloudFormation would store it, parameters put in; `${AWS::StackName}` and `${AWS::Region}` left as written. */
+  const bodyOf = (overrides: Record<string, string> = {}) => {
+    const resources = resolved(overrides);
+    return JSON.parse(rendered(resources.Dashboard!.Properties.DashboardBody, resources, scalars(overrides))) as DashboardBody;
+  };
+  /** The namespace and service the function publishes under, from its environment in the template. */
+  const functionEnvironment = (): FunctionEnvironment => {
+    const resources = resolved();
+    const variables = ofType(resources, 'AWS::Lambda::Function')[0]![1].Properties.Environment.Variables;
+    return { namespace: rendered(variables.POWERTOOLS_METRICS_NAMESPACE, resources), service: rendered(variables.POWERTOOLS_SERVICE_NAME, resources) };
+  };
+  const notEmitted = (body: DashboardBody, emitted: Set<string>) => dashboardMetrics(body).filter((key) => !emitted.has(key));
+
+  it('exists unless CreateDashboard is false, and so do its name and console URL outputs', () => {
+    expect(resolved().Dashboard!.Type).toBe('AWS::CloudWatch::Dashboard');
+    expect(resolved({ CreateDashboard: 'false' }).Dashboard).toBeUndefined();
+    expect(expanded.Parameters.CreateDashboard).toMatchObject({ Default: 'true', AllowedValues: ['true', 'false'] });
+    const condition = expanded.Resources.Dashboard!.Condition;
+    expect(condition).toBeDefined();
+    expect(expanded.Outputs.DashboardName).toEqual({ Condition: condition, Description: expect.any(String), Value: { Ref: 'Dashboard' } });
+    expect(expanded.Outputs.DashboardUrl!.Condition).toBe(condition);
+    expect(rendered(expanded.Outputs.DashboardUrl!.Value, expanded.Resources)).toBe(
+      'https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards:name=<AWS::CloudWatch::Dashboard>',
+    );
+    // Dashboards are global to the account: a same-named stack in another Region gets its own.
+    expect(rendered(resolved().Dashboard!.Properties.DashboardName, resolved())).toBe('momento-key-rotation-${AWS::StackName}-${AWS::Region}');
+  });
+
+  it('graphs exactly the metrics the function emits: namespace, name and dimensions, as metrics.ts writes them (every step, both outcomes)', async () => {
+    const emitted = await emittedMetrics(functionEnvironment());
+    const shown = dashboardMetrics(bodyOf());
+    expect(notEmitted(bodyOf(), emitted)).toEqual([]);
+    expect([...emitted].filter((key) => !shown.includes(key))).toEqual([]);
+    expect(new Set(shown).size).toBe(shown.length);
+    // Not vacuous: the per-step metrics carry the Step dimension and the stack's service.
+    expect(shown).toContain(metricKey('MomentoSecretRotation', 'StepFailed', { service: '${AWS::StackName}', Step: 'finishSecret' }));
+    expect(shown).toContain(metricKey('MomentoSecretRotation', 'DaysToExpiry', { service: '${AWS::StackName}' }));
+  });
+
+  it('would catch a misspelt metric name, a missing dimension, a wrong step or namespace', async () => {
+    const emitted = await emittedMetrics(functionEnvironment());
+    const mutated = (mutate: (rows: unknown[][]) => void) => {
+      const body = bodyOf();
+      mutate(body.widgets.filter((w) => w.type === 'metric').flatMap((w) => w.properties.metrics as unknown[][]));
+      return notEmitted(body, emitted);
+    };
+    const row = (rows: unknown[][], name: string) => rows.find((r) => r[1] === name)!;
+    expect(mutated((rows) => void (row(rows, 'KeysRevoked')[1] = 'KeyRevoked'))).toEqual([metricKey('MomentoSecretRotation', 'KeyRevoked', { service: '${AWS::StackName}' })]);
+    expect(mutated((rows) => void row(rows, 'DaysToExpiry').splice(2, 2))).toEqual([metricKey('MomentoSecretRotation', 'DaysToExpiry', {})]);
+    expect(mutated((rows) => void (row(rows, 'StepFailed')[5] = 'rotateSecret'))).toHaveLength(1);
+    expect(mutated((rows) => void (row(rows, 'ExpiryReported')[0] = 'AWS/Lambda'))).toHaveLength(1);
+    expect(mutated((rows) => void (row(rows, 'RevocationFailed')[3] = 'momento-secret-rotation'))).toHaveLength(1);
+  });
+
+  it("puts the expiry alarm's threshold (ExpiryWarningDays) on the days-to-expiry graph, and every widget in the stack's Region", () => {
+    const thresholds = (body: DashboardBody) => body.widgets.flatMap((w) => (w.properties.annotations?.horizontal ?? []) as { label: string; value: number }[]);
+    expect(thresholds(bodyOf())).toContainEqual({ label: 'expiry alarm below', value: 10 });
+    expect(thresholds(bodyOf({ ExpiryWarningDays: '14' }))).toContainEqual({ label: 'expiry alarm below', value: 14 });
+    for (const widget of bodyOf().widgets.filter((w) => w.type !== 'text')) expect(widget.properties.region).toBe('${AWS::Region}');
+  });
+
+  it("lists the last failed steps from the function's own log group, by fields the function logs: step, secret and the error's name, never a value", async () => {
+    const resources = resolved();
+    const [widget] = bodyOf().widgets.filter((w) => w.type === 'log');
+    const query = parseLogQuery(widget!.properties.query);
+    expect(query.source).toBe(rendered(ofType(resources, 'AWS::Lambda::Function')[0]![1].Properties.LoggingConfig.LogGroup, resources));
+    // Only these, whatever the line holds: no message (it may quote an endpoint or a description), no stack.
+    expect(query.fields.every((f) => ['@timestamp', 'step', 'action', 'secretId', 'error.name'].includes(f)), query.fields.join()).toBe(true);
+
+    const lines = await failedStepLogLines(functionEnvironment(), SECRET_ARN);
+    const failed = lines.filter((line) => Object.entries(query.filters).every(([field, value]) => fieldOf(line, field) === value));
+    // One rotation step and one expiry report failed; nothing else the function logged matches.
+    expect(failed.map((l) => l.step ?? l.action)).toEqual(['testSecret', 'ReportKeyExpiry']);
+    for (const field of query.fields.filter((f) => !f.startsWith('@'))) {
+      expect(failed.some((line) => fieldOf(line, field) !== undefined), field).toBe(true);
+    }
+    expect(failed.map((l) => [fieldOf(l, 'secretId'), fieldOf(l, 'error.name')])).toEqual([
+      [SECRET_ARN, 'ResourceNotFoundException'],
+      [SECRET_ARN, 'ResourceNotFoundException'],
+    ]);
   });
 });
 
@@ -232,9 +356,8 @@ function after(resources: Record<string, Resource>, id: string): Set<string> {
 
 describe('template Rules: a rotation window that fits the schedule (Secrets Manager rejects the rest at deploy)', () => {
   /** Evaluates the template's Rules for these parameters, as CloudFormation does before it deploys. */
-  function ruleFailures(overrides: Record<string, string>): string[] {
-    const params: Record<string, unknown> = { SecretArn: SECRET_ARN, ...overrides };
-    for (const [name, p] of Object.entries(expanded.Parameters)) params[name] ??= p.Default;
+  function ruleFailures(overrides: Record<string, string | string[]>): string[] {
+    const params = parameterValues(overrides);
     const evaluate = (node: any): any => {
       if (Array.isArray(node)) return node.map(evaluate);
       if (typeof node !== 'object' || node === null) return node;
@@ -242,6 +365,7 @@ describe('template Rules: a rotation window that fits the schedule (Secrets Mana
       if (fn === 'Ref') return params[arg];
       if (fn === 'Fn::Equals') return String(evaluate(arg[0])) === String(evaluate(arg[1]));
       if (fn === 'Fn::Contains') return (evaluate(arg[0]) as unknown[]).map(String).includes(String(evaluate(arg[1])));
+      if (fn === 'Fn::EachMemberEquals') return (evaluate(arg[0]) as unknown[]).every((v) => String(v) === String(evaluate(arg[1])));
       if (fn === 'Fn::And') return arg.every(evaluate);
       if (fn === 'Fn::Or') return arg.some(evaluate);
       if (fn === 'Fn::Not') return !evaluate(arg[0]);
@@ -264,6 +388,21 @@ describe('template Rules: a rotation window that fits the schedule (Secrets Mana
 
   it.each(['rate(1 day)', 'rate(5 days)', 'rate(1000 days)'])('%s: any window from 1h to 24h (it starts at midnight)', (schedule) => {
     for (const h of hours) expect(ruleFailures({ RotationScheduleExpression: schedule, RotationWindow: `${h}h` })).toEqual([]);
+  });
+
+  it('VpcSubnetIds and VpcSecurityGroupIds: both or neither, each with no empty entry', () => {
+    expect(ruleFailures({})).toEqual([]);
+    // An empty list parameter may reach the Rules as [""] or as []: both are "not set".
+    expect(ruleFailures({ VpcSubnetIds: [], VpcSecurityGroupIds: [] })).toEqual([]);
+    expect(ruleFailures({ VpcSubnetIds: SUBNETS, VpcSecurityGroupIds: SECURITY_GROUPS })).toEqual([]);
+    const oneList: Record<string, string | string[]>[] = [{ VpcSubnetIds: SUBNETS }, { VpcSecurityGroupIds: SECURITY_GROUPS }, { VpcSubnetIds: SUBNETS, VpcSecurityGroupIds: [] }];
+    for (const one of oneList) {
+      expect(ruleFailures(one)).toEqual([expect.stringMatching(/^VpcSubnetIds and VpcSecurityGroupIds go together: set both .*, or leave\s+both empty/)]);
+    }
+    for (const gap of [`${SUBNETS},`, `,${SUBNETS}`, SUBNETS.replace(',', ',,')]) {
+      expect(ruleFailures({ VpcSubnetIds: gap, VpcSecurityGroupIds: SECURITY_GROUPS })).toEqual([expect.stringMatching(/must not have an empty entry/)]);
+    }
+    expect(ruleFailures({ VpcSubnetIds: SUBNETS, VpcSecurityGroupIds: `${SECURITY_GROUPS},` })).toEqual([expect.stringMatching(/must not have an empty entry/)]);
   });
 
 });
@@ -301,12 +440,37 @@ describe('parameter validation (AllowedPattern)', () => {
     expect(pattern('AlarmEmail').test('oncall')).toBe(false);
   });
 
+  it('takes subnet and security group ids, comma-delimited, empty by default (the pattern applies to each entry)', () => {
+    for (const [name, ids, wrong] of [
+      ['VpcSubnetIds', SUBNETS, ['sg-0123456789abcdef0', 'subnet-123', ' subnet-89abcdef', 'subnet-0123456789ABCDEF0']],
+      ['VpcSecurityGroupIds', SECURITY_GROUPS, ['subnet-89abcdef', 'sg-12345', 'sg-89abcdef ', 'default']],
+    ] as const) {
+      expect(expanded.Parameters[name]).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+      for (const id of ['', ...ids.split(',')]) expect(pattern(name).test(id), `${name} ${id}`).toBe(true);
+      for (const id of wrong) expect(pattern(name).test(id), `${name} ${id}`).toBe(false);
+    }
+  });
+
   it('offers RevokeImportedKeys as "true" or "false", off by default, and says why in its description', () => {
     const parameter = expanded.Parameters.RevokeImportedKeys as { Default?: unknown; AllowedValues?: unknown; Description?: string };
     expect(parameter).toMatchObject({ Default: 'false', AllowedValues: ['true', 'false'] });
     // The trade-off: an imported key may be held elsewhere; on only when it is held nowhere else.
     expect(parameter.Description).toMatch(/held elsewhere \(another secret, a replica, an\s+application's config\)/);
     expect(parameter.Description).toMatch(/only when the imported key is held nowhere else/);
+  });
+});
+
+describe('the console form (AWS::CloudFormation::Interface)', () => {
+  const groups = JSON.parse(
+    execFileSync('python3', ['-c', 'import json; from samtranslator.yaml_helper import yaml_parse; print(json.dumps(yaml_parse(open("template.yaml").read())["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]))'], { encoding: 'utf8' }),
+  ) as { Label: { default: string }; Parameters: string[] }[];
+
+  it('shows every parameter in exactly one group: the dashboard with the alarms, the VPC in its own', () => {
+    expect(groups.flatMap((g) => g.Parameters).sort()).toEqual(Object.keys(expanded.Parameters).sort());
+    const groupOf = (name: string) => groups.find((g) => g.Parameters.includes(name))!.Label.default;
+    expect(groupOf('CreateDashboard')).toBe(groupOf('AlarmEmail'));
+    expect(groupOf('VpcSubnetIds')).toBe(groupOf('VpcSecurityGroupIds'));
+    expect(groups.find((g) => g.Label.default === groupOf('VpcSubnetIds'))!.Parameters).toEqual(['VpcSubnetIds', 'VpcSecurityGroupIds']);
   });
 });
 
