@@ -1,8 +1,10 @@
 /**
  * `status --all` over a fleet: the built CLI (dist/cli.js, run by this Node) against a fresh
- * moto_server through a recording proxy, over SECRETS secrets that one tagged function rotates.
- * Its budget is in AWS calls: 1 ListTags (one function) + ceil(SECRETS / 100) ListSecrets pages
- * + SECRETS GetSecretValue (AWSCURRENT each), nothing else. Wall time is reported, never asserted.
+ * moto_server through a recording proxy, over SECRETS secrets that one tagged function rotates,
+ * PENDING of them mid-rotation (AWSPENDING on a version of its own: the fleet a failing function
+ * leaves, which once cost a ListSecretVersionIds each). Its budget is in AWS calls: 1 ListTags
+ * (one function) + ceil(SECRETS / 100) ListSecrets pages + SECRETS GetSecretValue (AWSCURRENT
+ * each), nothing else. Wall time is reported, never asserted.
  * Called by bench/run.ts; returns the budgets it broke.
  */
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -19,6 +21,8 @@ import { startMotoServer } from '../test/stand-ins/moto-server.js';
 import { RecordingProxy } from '../test/stand-ins/recording-proxy.js';
 
 const SECRETS = 200;
+/** Every tenth secret keeps the AWSPENDING its RotateSecret staged: a rotation pending, within its window (a warning). */
+const PENDING = SECRETS / 10;
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -51,9 +55,10 @@ export async function benchStatusAll(options: { short: boolean }): Promise<strin
           const value = { apiKey, endpoint: 'cell-1-fake-1.prod.a.momentohq.com', roleId: APP_ROLE_ID, keyId: jtiOf(apiKey), validUntil: now + 60 * DAY };
           const { ARN } = await client.send(new CreateSecretCommand({ Name: `momento/bench-fleet-${String(i).padStart(3, '0')}`, SecretString: JSON.stringify(value) }));
           // Rotation on, as the template's RotationSchedule does; moto's RotateSecret stages an empty
-          // AWSPENDING version that no step completes (its function is a stub): removed, as after a rotation.
+          // AWSPENDING version that no step completes (its function is a stub): removed, as after a
+          // rotation, but for every tenth secret, left pending.
           const { VersionId } = await client.send(new RotateSecretCommand({ SecretId: ARN, RotationLambdaARN: fn.FunctionArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
-          await client.send(new UpdateSecretVersionStageCommand({ SecretId: ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: VersionId }));
+          if (i % 10 !== 0) await client.send(new UpdateSecretVersionStageCommand({ SecretId: ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: VersionId }));
         }
       }),
     );
@@ -78,16 +83,21 @@ export async function benchStatusAll(options: { short: boolean }): Promise<strin
       const started = performance.now();
       const { stdout } = await promisify(execFile)(process.execPath, ['dist/cli.js', 'status', '--all', '--json'], { env, maxBuffer: 64 * 1024 * 1024 });
       times.push(performance.now() - started);
-      const report = JSON.parse(stdout) as { summary: { secrets: number; ok: number } };
-      if (report.summary.secrets !== SECRETS || report.summary.ok !== SECRETS) {
-        violations.push(`status --all saw ${report.summary.secrets} secrets, ${report.summary.ok} ok; expected ${SECRETS}, all ok`);
+      const report = JSON.parse(stdout) as { summary: { secrets: number; ok: number; warn: number } };
+      if (report.summary.secrets !== SECRETS || report.summary.ok !== SECRETS - PENDING || report.summary.warn !== PENDING) {
+        violations.push(
+          `status --all saw ${report.summary.secrets} secrets, ${report.summary.ok} ok, ${report.summary.warn} warn; ` +
+            `expected ${SECRETS}, ${SECRETS - PENDING} ok and ${PENDING} warn (rotation pending)`,
+        );
       }
       calls = {};
       for (const r of proxy.requests) calls[`${r.service} ${r.api}`] = (calls[`${r.service} ${r.api}`] ?? 0) + 1;
     }
     const total = Object.values(calls).reduce((a, b) => a + b, 0);
     const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
-    console.log(`\nstatus --all over ${SECRETS} secrets one tagged function rotates (built CLI, fresh moto_server, ${runs === 1 ? '1 run' : `median of ${runs}`})`);
+    console.log(
+      `\nstatus --all over ${SECRETS} secrets one tagged function rotates, ${PENDING} of them mid-rotation (built CLI, fresh moto_server, ${runs === 1 ? '1 run' : `median of ${runs}`})`,
+    );
     console.log(`  AWS calls: ${total} (${Object.entries(calls).map(([k, v]) => `${k} ${v}`).join(', ')}); budget 1 + ceil(${SECRETS}/100) + ${SECRETS} = ${budget}`);
     console.log(`  wall time ${median.toFixed(0)} ms, node start included`);
     if (total > budget) violations.push(`status --all made ${total} AWS calls over ${SECRETS} secrets, over its budget of ${budget}`);

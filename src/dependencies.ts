@@ -6,7 +6,7 @@ import { HttpKeyManagementApi } from './momento/http-key-management.js';
 import type { MomentoApi } from './momento/momento-api.js';
 import type { RotationDeps } from './rotation/rotate.js';
 import { SecretStore } from './secrets-manager/secret-store.js';
-import { EXPIRY_REPORTED, metricsTarget } from './observability/metrics.js';
+import { EXPIRY_REPORTED, metricsTarget, SECRET_DIMENSION } from './observability/metrics.js';
 
 /** What one container holds: the rotation's dependencies, and what the deploy-time report needs. */
 export interface ContainerDeps extends RotationDeps {
@@ -38,13 +38,13 @@ export function createRotationDeps(config: RotationConfig): ContainerDeps {
 }
 
 /** CloudFormation's answer goes by HTTPS PUT to a pre-signed S3 URL, with no content type (as cfn-response sends it). */
-function deployDeps(): DeployDeps {
+export function deployDeps(): DeployDeps {
   return {
     async sendResponse(url, body) {
       const response = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '' }, signal: AbortSignal.timeout(10_000) });
       if (!response.ok) throw new Error(`CloudFormation's response URL answered HTTP ${response.status}`);
     },
-    async reportVisible(since, deadline) {
+    async reportVisible(since, deadline, secretId) {
       // Loaded here only: no rotation step parses the CloudWatch client.
       const { CloudWatchClient, GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
       // Timeouts as the other clients': in a VPC with no route to CloudWatch a call would
@@ -60,7 +60,16 @@ function deployDeps(): DeployDeps {
                 {
                   Id: 'reported',
                   MetricStat: {
-                    Metric: { Namespace: metricsTarget.namespace, MetricName: EXPIRY_REPORTED, Dimensions: [{ Name: 'service', Value: metricsTarget.service }] },
+                    // This secret's own report (its SecretId dimension): on a function rotating
+                    // several secrets, another secret's report must not end this one's wait.
+                    Metric: {
+                      Namespace: metricsTarget.namespace,
+                      MetricName: EXPIRY_REPORTED,
+                      Dimensions: [
+                        { Name: 'service', Value: metricsTarget.service },
+                        { Name: SECRET_DIMENSION, Value: secretId },
+                      ],
+                    },
                     Period: 60,
                     Stat: 'Sum',
                   },

@@ -231,8 +231,9 @@ describe('the scheduled expiry report ({"Action": "ReportKeyExpiry"})', () => {
     await expect(report()).resolves.toEqual({ action: 'ReportKeyExpiry', daysLeft: 12 });
     expect(h.sm.calls.map((c) => c.operation)).toEqual(['GetSecretValue']);
     expect(publishedMetrics()).toEqual([
-      { name: 'DaysToExpiry', value: 12, dimensions: { service: 'momento-secret-rotation' } },
-      { name: 'ExpiryReported', value: 1, dimensions: { service: 'momento-secret-rotation' } },
+      // Under the service, and under the service and the secret the event names (per-secret alarms).
+      { name: 'DaysToExpiry', value: 12, dimensions: { service: 'momento-secret-rotation', SecretId: h.sm.arn } },
+      { name: 'ExpiryReported', value: 1, dimensions: { service: 'momento-secret-rotation', SecretId: h.sm.arn } },
     ]);
   });
 
@@ -247,7 +248,7 @@ describe('the scheduled expiry report ({"Action": "ReportKeyExpiry"})', () => {
     h.storeCurrent({ apiKey, refreshToken });
     await expect(report()).resolves.toEqual({ action: 'ReportKeyExpiry', daysLeft: undefined });
     // No days to report, but the report itself counts: the missing-report alarm stays quiet.
-    expect(publishedMetrics()).toEqual([{ name: 'ExpiryReported', value: 1, dimensions: { service: 'momento-secret-rotation' } }]);
+    expect(publishedMetrics()).toEqual([{ name: 'ExpiryReported', value: 1, dimensions: { service: 'momento-secret-rotation', SecretId: h.sm.arn } }]);
     expect(logRecords().some((r) => r.level === 'WARN' && String(r.message).includes('no validUntil'))).toBe(true);
   });
 

@@ -9,19 +9,20 @@
  *   managementSecret,            // v2 keys
  *   schedule: Duration.days(5),
  * });
- * rotation.addSecret(otherSecret, { schedule: 'cron(0 3 ? * MON *)' });
+ * rotation.addSecret(otherSecret, { schedule: 'cron(0 3 ? * MON *)', kmsKey: otherSecretsKey });
  * ```
  *
  * In a VPC: pass `vpc` (and optionally `vpcSubnets`, `securityGroups`); the function must reach
  * Secrets Manager and Momento from there (README, "Running in a VPC").
  */
-import { CustomResource, Duration, Lazy, Stack, Tags } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Fn, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Alarm, CfnDashboard, ComparisonOperator, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, CfnPermission, Code, Function as LambdaFn, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -34,6 +35,8 @@ import { ROTATION_FUNCTION_TAG } from '../rotation-function-tag.js';
 
 /** Where the function's metrics land (POWERTOOLS_METRICS_NAMESPACE), as template.yaml's. */
 const METRICS_NAMESPACE = 'MomentoSecretRotation';
+/** The per-secret dimension the function publishes each metric under (src/observability/metrics.ts's SECRET_DIMENSION). */
+const SECRET_DIMENSION = 'SecretId';
 
 /**
  * What Lambda needs to create and remove a VPC function's network interfaces: the EC2 actions
@@ -56,6 +59,18 @@ export interface SecretRotationOptions {
   readonly rotationWindow?: Duration;
   /** Rotate when the schedule is created or changed. Default true. */
   readonly rotateImmediatelyOnUpdate?: boolean;
+  /**
+   * The customer-managed KMS key that encrypts the secret (template.yaml's KmsKeyArn). Default the
+   * secret's `encryptionKey`, which a secret imported by name or ARN does not have: pass the key
+   * here, or the role gets no KMS grant and every rotation fails. None for aws/secretsmanager.
+   */
+  readonly kmsKey?: IKey;
+  /**
+   * The customer-managed KMS keys of the secret's replicas in other Regions (template.yaml's
+   * ReplicaKmsKeyArns): each version the function writes is re-encrypted with them. None when the
+   * secret is not replicated, or its replicas use aws/secretsmanager.
+   */
+  readonly replicaKmsKeys?: IKey[];
 }
 
 export interface MomentoKeyRotationProps extends SecretRotationOptions {
@@ -63,6 +78,8 @@ export interface MomentoKeyRotationProps extends SecretRotationOptions {
   readonly secret: ISecret;
   /** v2 keys: the secret holding the management key, read only. */
   readonly managementSecret?: ISecret;
+  /** The customer-managed KMS key that encrypts the management secret (template.yaml's ManagementKmsKeyArn). Default the management secret's `encryptionKey`. */
+  readonly managementKmsKey?: IKey;
   /** A cache for the new key's test (a data-plane get); default listCaches. */
   readonly testCacheName?: string;
   /** v2 keys: how long minted keys live (1 to 365 days). Default 30 days. */
@@ -114,6 +131,27 @@ function secretIdOf(secret: ISecret): string {
   return secret.secretFullArn ?? secret.secretName;
 }
 
+/** Secrets Manager in this Region acting for the function (kms:ViaService): no direct use of the key. */
+function viaSecretsManager(stack: Stack): Record<string, string> {
+  return { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` };
+}
+
+/**
+ * The conditions of a grant on a secret's KMS key, as template.yaml's: through Secrets Manager in
+ * this Region, and for this secret only (Secrets Manager's encryption context names the secret's
+ * ARN). A secret imported by name is matched by its `name-??????` pattern, so with StringLike.
+ */
+function forTheSecret(stack: Stack, secret: ISecret): Record<string, Record<string, string>> {
+  const arn = { 'kms:EncryptionContext:SecretARN': arnForPolicies(secret) };
+  return secret.secretFullArn ? { StringEquals: { ...viaSecretsManager(stack), ...arn } } : { StringEquals: viaSecretsManager(stack), StringLike: arn };
+}
+
+/** The secret's replicas: its ARN in any Region (the same partition, account, name and suffix), as template.yaml builds it. */
+function replicasOf(secret: ISecret): string {
+  const parts = Fn.split(':', arnForPolicies(secret), 7);
+  return Fn.join('', ['arn:', parts[1]!, ':secretsmanager:*:', parts[4]!, ':secret:', parts[6]!]);
+}
+
 /** The artifact beside this file in the package: dist/lambda (the bundle the tests load). */
 function shippedArtifact(): string {
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
@@ -130,19 +168,28 @@ export class MomentoKeyRotation extends Construct {
   readonly dashboardUrl?: string;
   private readonly secretIds: string[] = [];
   private readonly rotateStatement: PolicyStatement;
-  private readonly kmsStatement: PolicyStatement;
+  /** kms:DescribeKey on every customer-managed key of the secrets (not their replicas') and the management secret's; added with the first. */
+  private readonly describeKeysStatement: PolicyStatement;
   private readonly reports: CustomResource[] = [];
-  private alarms: Alarm[] = [];
+  /** The alarms on the function as a whole (failed invocations, failed revocations); each secret has its own expiry alarms. */
+  private functionAlarms: Alarm[] = [];
+  private readonly alarmAction: IAlarmAction | undefined;
   private readonly permission: CfnPermission;
   private secrets = 0;
 
   constructor(scope: Construct, id: string, private readonly props: MomentoKeyRotationProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const lifetimeDays = props.keyLifetime?.toDays() ?? 30;
-    if (!Number.isInteger(lifetimeDays) || lifetimeDays < 1 || lifetimeDays > 365) throw new Error('keyLifetime must be whole days from 1 to 365');
+    // Whole days, as template.yaml's KeyLifetimeDays: the function refuses any other at start.
+    const lifetimeDays = props.keyLifetime?.toDays({ integral: false }) ?? 30;
+    if (!Number.isInteger(lifetimeDays) || lifetimeDays < 1 || lifetimeDays > 365) {
+      throw new Error(`keyLifetime must be whole days from 1 to 365, got ${props.keyLifetime?.toHumanString()}: use Duration.days(n)`);
+    }
+    if (props.managementKmsKey && !props.managementSecret) throw new Error('managementKmsKey is the key of the management secret: pass managementSecret too');
+    this.alarmAction = props.alarmTopic ? new SnsAction(props.alarmTopic) : undefined;
 
-    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.THREE_MONTHS });
+    // Deleted with the stack, as template.yaml's (DeletionPolicy Delete; CDK's default retains it).
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'Rotates Momento key secrets; least privilege',
@@ -152,12 +199,17 @@ export class MomentoKeyRotation extends Construct {
       sid: 'RotateTheSecret',
       actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
     });
-    this.kmsStatement = new PolicyStatement({ sid: 'UseTheSecretsKmsKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'] });
+    // A DescribeKey request carries no encryption context: a statement of its own (template.yaml says more).
+    this.describeKeysStatement = new PolicyStatement({ sid: 'DescribeTheKmsKeys', actions: ['kms:DescribeKey'], conditions: { StringEquals: viaSecretsManager(stack) } });
     this.role.addToPolicy(this.rotateStatement);
     if (props.managementSecret) {
       this.role.addToPolicy(new PolicyStatement({ sid: 'ReadTheManagementKey', actions: ['secretsmanager:GetSecretValue'], resources: [arnForPolicies(props.managementSecret)] }));
-      if (props.managementSecret.encryptionKey) {
-        this.role.addToPolicy(new PolicyStatement({ sid: 'DecryptTheManagementKey', actions: ['kms:Decrypt'], resources: [props.managementSecret.encryptionKey.keyArn] }));
+      const managementKey = props.managementKmsKey ?? props.managementSecret.encryptionKey;
+      if (managementKey) {
+        this.role.addToPolicy(
+          new PolicyStatement({ sid: 'DecryptTheManagementKey', actions: ['kms:Decrypt'], resources: [managementKey.keyArn], conditions: forTheSecret(stack, props.managementSecret) }),
+        );
+        this.describeKey(managementKey);
       }
       // A report's Delete revokes its secret's minted keys only when the stack itself is being deleted, which only the stack's status tells.
       this.role.addToPolicy(new PolicyStatement({ sid: 'ReadOwnStackStatus', actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
@@ -206,7 +258,7 @@ export class MomentoKeyRotation extends Construct {
     });
 
     this.addSecret(props.secret, props);
-    this.createAlarms();
+    this.createFunctionAlarms();
     if (props.createDashboard ?? true) {
       // Dashboards are global to the account: the name carries the Region (as template.yaml's).
       this.dashboard = new CfnDashboard(this, 'Dashboard', {
@@ -223,15 +275,34 @@ export class MomentoKeyRotation extends Construct {
     }
   }
 
-  /** Rotates another secret with the same function, on its own schedule. The role grants exactly the secrets added. */
+  /**
+   * Rotates another secret with the same function, on its own schedule, with its own expiry
+   * alarms. The role grants exactly the secrets added, and their KMS keys for them only.
+   */
   addSecret(secret: ISecret, options: SecretRotationOptions = {}): void {
+    const stack = Stack.of(this);
     const n = this.secrets++;
-    this.secretIds.push(secretIdOf(secret));
+    const secretId = secretIdOf(secret);
+    this.secretIds.push(secretId);
     const suffix = n === 0 ? '' : String(n + 1);
     this.rotateStatement.addResources(arnForPolicies(secret));
-    if (secret.encryptionKey) {
-      this.kmsStatement.addResources(secret.encryptionKey.keyArn);
-      if (this.kmsStatement.resources.length === 1) this.role.addToPolicy(this.kmsStatement);
+    // As template.yaml's UseTheSecretsKmsKey and UseTheReplicaKmsKeys (the reasons are there), one
+    // statement per secret: each key is used for its own secret only.
+    const key = options.kmsKey ?? secret.encryptionKey;
+    if (key) {
+      this.role.addToPolicy(new PolicyStatement({ sid: `UseTheSecretsKmsKey${suffix}`, actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: forTheSecret(stack, secret) }));
+      this.describeKey(key);
+    }
+    const replicaKeys = options.replicaKmsKeys ?? [];
+    if (replicaKeys.length > 0) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          sid: `UseTheReplicaKmsKeys${suffix}`,
+          actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: replicaKeys.map((k) => k.keyArn),
+          conditions: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com', 'kms:EncryptionContext:SecretARN': replicasOf(secret) } },
+        }),
+      );
     }
     const schedule = new CfnRotationSchedule(this, `Schedule${suffix}`, {
       secretId: secretIdOf(secret),
@@ -250,59 +321,98 @@ export class MomentoKeyRotation extends Construct {
       targets: [new LambdaFunction(this.function, { event: RuleTargetInput.fromObject({ Action: 'ReportKeyExpiry', SecretId: secretIdOf(secret) }), retryAttempts: 2 })],
     });
     // One report before the alarms exist (src/deploy/): the missing-report alarm counts missing data as breaching.
+    // No resourceType: AWS::CloudFormation::CustomResource, as template.yaml's (the one the Serverless Application Repository accepts).
     const report = new CustomResource(this, `InitialExpiryReport${suffix}`, {
       serviceToken: this.function.functionArn,
-      resourceType: 'Custom::MomentoKeyExpiryReport',
       properties: { SecretId: secretIdOf(secret) },
-      serviceTimeout: Duration.seconds(600),
     });
+    // Seconds CloudFormation waits for the answer (template.yaml's), as the integer that type's
+    // schema wants: CDK's serviceTimeout writes a string, which its own validation warns of.
+    (report.node.defaultChild as CfnResource).addPropertyOverride('ServiceTimeout', 600);
     this.reports.push(report);
     // As template.yaml: the report and the first rotation never overlap, and a secret the function
     // cannot read fails the deploy before any rotation starts. On stack delete the schedule goes
     // first, so no rotation mints while the report's Delete revokes the secret's minted keys.
     schedule.node.addDependency(report);
     // A fresh stack reports before any alarm exists (as template.yaml's DependsOn).
-    for (const alarm of this.alarms) alarm.node.addDependency(report);
+    for (const alarm of this.functionAlarms) alarm.node.addDependency(report);
+    this.createSecretAlarms(secretId, suffix, report);
   }
 
-  private createAlarms(): void {
-    const service = { service: Stack.of(this).stackName };
-    const metric = (metricName: string, statistic: string, period: Duration) =>
-      new Metric({ namespace: 'MomentoSecretRotation', metricName, dimensionsMap: service, statistic, period });
-    const action: IAlarmAction | undefined = this.props.alarmTopic ? new SnsAction(this.props.alarmTopic) : undefined;
-    const { GREATER_THAN_OR_EQUAL_TO_THRESHOLD: atLeast, LESS_THAN_THRESHOLD: below } = ComparisonOperator;
-    // The same four as template.yaml (the parity test compares them).
-    const specs: [id: string, description: string, metric: Metric, threshold: number, operator: ComparisonOperator, missing: TreatMissingData][] = [
-      ['RotationFailureAlarm', "A rotation step (or the expiry report) failed. Secrets Manager retries failed rotations; see the function's logs.",
-        this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, atLeast, TreatMissingData.NOT_BREACHING],
-      ['RevocationFailureAlarm', "A retired Momento key could not be revoked; it is retried. The function's logs name the key id.",
-        metric('RevocationFailed', 'Sum', Duration.hours(1)), 1, atLeast, TreatMissingData.NOT_BREACHING],
-      ['KeyExpiryAlarm', 'A Momento key rotated here expires soon: check that rotation runs.',
-        metric('DaysToExpiry', 'Minimum', Duration.days(1)), this.props.expiryWarningDays ?? 10, below, TreatMissingData.NOT_BREACHING],
-      ['ExpiryReportMissingAlarm', 'No expiry report arrived for a day: the function or its schedule stopped.',
-        metric('ExpiryReported', 'Sum', Duration.days(1)), 1, below, TreatMissingData.BREACHING],
+  /** kms:DescribeKey on this key too, once (template.yaml's DescribeTheKmsKeys). */
+  private describeKey(key: IKey): void {
+    if (this.describeKeysStatement.resources.includes(key.keyArn)) return;
+    this.describeKeysStatement.addResources(key.keyArn);
+    if (this.describeKeysStatement.resources.length === 1) this.role.addToPolicy(this.describeKeysStatement);
+  }
+
+  /** A metric of the function's: under `service` alone, or also per secret (the dimension sets src/observability/metrics.ts publishes). */
+  private metric(metricName: string, statistic: string, period: Duration, secretId?: string): Metric {
+    const dimensionsMap = { service: Stack.of(this).stackName, ...(secretId === undefined ? {} : { [SECRET_DIMENSION]: secretId }) };
+    return new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap, statistic, period });
+  }
+
+  /** The alarms on the function as a whole, as template.yaml's RotationFailureAlarm and RevocationFailureAlarm. */
+  private createFunctionAlarms(): void {
+    const { GREATER_THAN_OR_EQUAL_TO_THRESHOLD: atLeast } = ComparisonOperator;
+    this.functionAlarms = [
+      new Alarm(this, 'RotationFailureAlarm', {
+        alarmDescription: "A rotation step (or the expiry report) failed. Secrets Manager retries failed rotations; see the function's logs.",
+        metric: this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+        threshold: 1, evaluationPeriods: 1, comparisonOperator: atLeast, treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      // Every secret's failures together: the logs name the secret and the key id.
+      new Alarm(this, 'RevocationFailureAlarm', {
+        alarmDescription: "A retired Momento key could not be revoked; it is retried. The function's logs name the secret and the key id.",
+        metric: this.metric('RevocationFailed', 'Sum', Duration.hours(1)),
+        threshold: 1, evaluationPeriods: 1, comparisonOperator: atLeast, treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
     ];
-    const alarms = specs.map(
-      ([id, alarmDescription, alarmMetric, threshold, comparisonOperator, treatMissingData]) =>
-        new Alarm(this, id, { alarmDescription, metric: alarmMetric, threshold, evaluationPeriods: 1, comparisonOperator, treatMissingData }),
-    );
-    for (const alarm of alarms) {
-      if (action) alarm.addAlarmAction(action);
+    for (const alarm of this.functionAlarms) {
+      if (this.alarmAction) alarm.addAlarmAction(this.alarmAction);
       for (const report of this.reports) alarm.node.addDependency(report);
     }
-    this.alarms = alarms;
-    if (action) for (const alarm of alarms.slice(2)) alarm.addOkAction(action);
+  }
+
+  /**
+   * This secret's expiry alarms, as template.yaml's KeyExpiryAlarm and ExpiryReportMissingAlarm:
+   * on its own metrics (one secret's missing report must not hide behind another's), created after
+   * its deploy-time report (the missing-report alarm counts missing data as breaching).
+   */
+  private createSecretAlarms(secretId: string, suffix: string, report: CustomResource): void {
+    const { LESS_THAN_THRESHOLD: below } = ComparisonOperator;
+    const alarms = [
+      new Alarm(this, `KeyExpiryAlarm${suffix}`, {
+        alarmDescription: `The Momento key in ${secretId} expires soon: check that rotation runs (status, rotate) or store a new key from the console.`,
+        metric: this.metric('DaysToExpiry', 'Minimum', Duration.days(1), secretId),
+        threshold: this.props.expiryWarningDays ?? 10, evaluationPeriods: 1, comparisonOperator: below, treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, `ExpiryReportMissingAlarm${suffix}`, {
+        alarmDescription: `No expiry report for the Momento key in ${secretId} arrived for a day: the function or its schedule stopped.`,
+        metric: this.metric('ExpiryReported', 'Sum', Duration.days(1), secretId),
+        threshold: 1, evaluationPeriods: 1, comparisonOperator: below, treatMissingData: TreatMissingData.BREACHING,
+      }),
+    ];
+    for (const alarm of alarms) {
+      alarm.node.addDependency(report);
+      if (this.alarmAction) {
+        alarm.addAlarmAction(this.alarmAction);
+        alarm.addOkAction(this.alarmAction);
+      }
+    }
   }
 }
 
 /**
  * The dashboard template.yaml's Dashboard shows (the parity test compares the two): the metrics
  * src/observability/metrics.ts emits, with the `service` dimension Powertools adds (the stack
- * name), and the failed-step log lines of src/handler.ts, by the error's name only.
+ * name), the days to expiry and the expiry reports per secret (the lines the alarms watch), and
+ * the failed-step log lines of src/handler.ts, by the error's name only.
  */
 function dashboardBody(p: { stackName: string; region: string; secretIds: readonly string[]; logGroupName: string; expiryWarningDays: number }): unknown {
   const { stackName, region } = p;
   const metric = (name: string, label: string, step?: string): unknown[] => [METRICS_NAMESPACE, name, 'service', stackName, ...(step ? ['Step', step] : []), { label }];
+  const perSecret = (name: string) => p.secretIds.map((id) => [METRICS_NAMESPACE, name, 'service', stackName, SECRET_DIMENSION, id, { label: id }]);
   const graph = (layout: { x: number; y: number; width: number; height: number }, title: string, stat: string, period: number, metrics: unknown[][], threshold?: { label: string; value: number }) => ({
     type: 'metric',
     ...layout,
@@ -327,16 +437,17 @@ function dashboardBody(p: { stackName: string; region: string; secretIds: readon
           markdown: `## Momento key rotation: ${stackName}\nRotates ${p.secretIds.map((id) => `\`${id}\``).join(', ')}. The function never logs a key: the failed steps below show the error's name; its message is in the function's log group.`,
         },
       },
-      graph({ x: 0, y: 2, width: 12, height: 6 }, 'Days until the current key expires (the lowest of the secrets)', 'Minimum', 43200,
-        [metric('DaysToExpiry', 'days to expiry')], { label: 'expiry alarm below', value: p.expiryWarningDays }),
-      graph({ x: 12, y: 2, width: 12, height: 6 }, 'Expiry reports per day', 'Sum', 86400,
-        [metric('ExpiryReported', 'expiry reports')], { label: 'missing-report alarm below', value: 1 }),
+      graph({ x: 0, y: 2, width: 12, height: 6 }, 'Days until the current key expires, per secret', 'Minimum', 43200,
+        perSecret('DaysToExpiry'), { label: 'expiry alarm below', value: p.expiryWarningDays }),
+      graph({ x: 12, y: 2, width: 12, height: 6 }, 'Expiry reports per day, per secret', 'Sum', 86400,
+        perSecret('ExpiryReported'), { label: 'missing-report alarm below', value: 1 }),
       graph({ x: 0, y: 8, width: 12, height: 6 }, 'Rotation steps succeeded, by step', 'Sum', 3600, steps('StepSucceeded', 'all steps')),
       graph({ x: 12, y: 8, width: 12, height: 6 }, 'Rotation steps failed, by step', 'Sum', 3600, steps('StepFailed', 'all steps, and malformed events')),
       graph({ x: 0, y: 14, width: 8, height: 8 }, 'Retired keys (v2 keys)', 'Sum', 3600, [
         metric('KeysRevoked', 'revoked'),
         metric('RevocationFailed', 'revocation failed (retried)'),
         metric('RetiredKeyNotRevoked', 'left valid on purpose (logged with its key id)'),
+        metric('RevocationPostponed', 'postponed: a replica not InSync (retried)'),
       ]),
       {
         type: 'log', x: 8, y: 14, width: 16, height: 8,

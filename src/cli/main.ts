@@ -112,17 +112,23 @@ A read-only preflight: it makes no write call of any kind, and never prints a ke
 Each check prints one line: ok, WARN or FAIL, what it saw, and for WARN and FAIL the exact fix
 (a command or a template parameter); "--" marks a check it could not make, and why.
 Checks: the secret and its AWSCURRENT key (v1: refresh token, not expired; v2: endpoint, role,
-key id); rotation on; the rotation function exists, runs nodejs24.x, lets Secrets Manager invoke
-it for this account only, and (v2) has a management secret; the next rotation comes before the
-key expires, with ${SCHEDULE_MARGIN_DAYS} days to spare; no stuck AWSPENDING; the key authenticates at
-Momento (the probe testSecret makes); with the management key: it is valid, its role may mint,
-list and revoke keys (and no more: least privilege), the key is live with an existing role and
-was minted for this secret, no minted key is left unstored; the function role's permissions
-(iam:SimulatePrincipalPolicy, where the caller may); a function in a VPC can reach what it needs.
+key id; a v1 key with a role and an endpoint, and a function with a management secret, is
+migrated by minting); rotation on; the rotation function (or the alias RotationLambdaARN names)
+exists, runs nodejs24.x, lets Secrets Manager invoke it for this secret's account, and (when it
+mints) has a management secret; the next rotation is not overdue and comes before the key
+expires, with ${SCHEDULE_MARGIN_DAYS} days to spare; no stuck AWSPENDING; the key authenticates at Momento
+(the probe testSecret makes); with the management key: it is valid, its role may mint, list and
+revoke keys (and no more: least privilege), the key is live with an existing role and not minted
+for another secret (a migration's role exists), no minted key is left unstored; the function
+role's permissions on the secrets and their KMS keys (iam:SimulatePrincipalPolicy, where the
+caller may; a key policy it cannot see is "not checked"); a function in a VPC can reach what it
+needs. What the caller may not read is "not checked", and every other check is still made.
 Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 usage.
 
-  --management-secret-id NAME  the management key's secret (default: the function's
-                               MOMENTO_MANAGEMENT_SECRET_ARN)
+  --management-secret-id NAME  the management key's secret, used when the function has none
+                               (or cannot be read); the function's MOMENTO_MANAGEMENT_SECRET_ARN,
+                               which rotations use, is checked whenever it is set (a warning
+                               when the two differ)
   --json                       the same checks, as JSON
 
 ${COMMON}`,
@@ -292,6 +298,9 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
         );
         break;
       case 'doctor': {
+        if (values['management-secret-id'] !== undefined && values['management-secret-id'].trim() === '') {
+          throw usage("--management-secret-id takes the management secret's name or ARN.");
+        }
         // Loaded only here: the Lambda, IAM and EC2 clients and the Momento SDK are most of the
         // CLI's weight, and no other command needs them (a chunk of their own, scripts/build.mjs).
         const [{ doctor }, { LambdaClient }, { IAMClient }, { EC2Client }] = await Promise.all([

@@ -29,7 +29,7 @@ export interface DeployDeps {
   /** PUTs CloudFormation's answer to the pre-signed S3 URL. */
   sendResponse(url: string, body: string): Promise<void>;
   /** Whether CloudWatch returns an ExpiryReported datapoint at or after `since`, asking until `deadline`. */
-  reportVisible(since: number, deadline: number): Promise<boolean>;
+  reportVisible(since: number, deadline: number, secretId: string): Promise<boolean>;
   /** The stack's StackStatus (DescribeStacks on its id); undefined when CloudFormation returns none. */
   stackStatus(stackId: string): Promise<string | undefined>;
   now(): number;
@@ -52,12 +52,14 @@ export interface DeployActions {
   readonly report: (secretId: string) => Promise<{ daysLeft?: number | undefined }>;
   /** `doctor`'s checks the function can make itself (src/doctor/function-side.ts), logged before the first rotation. */
   readonly doctor?: (secretId: string) => Promise<readonly Check[]>;
+  /** Throws what the first rotation's createSecret would throw (rotation-preflight.ts): the deploy fails instead of leaving AWSPENDING stuck. */
+  readonly preflight?: (secretId: string) => Promise<void>;
   readonly revokeMinted: RevokeMinted;
 }
 
 export async function answerDeployRequest(
   request: DeployRequest,
-  { report, revokeMinted, doctor }: DeployActions,
+  { report, revokeMinted, doctor, preflight }: DeployActions,
   publish: () => void,
   deps: DeployDeps,
   deadline: number,
@@ -73,15 +75,19 @@ export async function answerDeployRequest(
         throw new InvalidEventError('the InitialExpiryReport custom resource needs a "SecretId" property (the secret\'s ARN)');
       }
       if (doctor !== undefined) await logChecks(doctor, secretId);
+      if (preflight !== undefined) await preflight(secretId);
       const since = deps.now();
       const result = await report(secretId);
       publish(); // the EMF line must reach the log before CloudWatch can show it
       if (result.daysLeft !== undefined) data = { DaysToExpiry: String(result.daysLeft) };
-      const visible = await deps.reportVisible(since, deadline);
-      if (!visible) {
+      const visible = await reportVisibleOrWarn(deps, since, deadline, secretId);
+      if (visible === false) {
         logger.warn('CloudWatch did not show the expiry report before the deadline; the missing-report alarm may fire once until it does');
       }
-      answer = { status: 'SUCCESS', reason: visible ? 'Reported the key\'s expiry' : 'Reported the key\'s expiry (not yet visible in CloudWatch)' };
+      answer = {
+        status: 'SUCCESS',
+        reason: visible === true ? "Reported the key's expiry" : `Reported the key's expiry (${visible === false ? 'not yet visible in CloudWatch' : 'not confirmed: CloudWatch could not be read'})`,
+      };
     }
   } catch (error) {
     // The deploy fails with the reason, which says what to do (a secret the function cannot read
@@ -102,6 +108,54 @@ export async function answerDeployRequest(
   await deps.sendResponse(request.ResponseURL, body);
   logger.info('Answered CloudFormation', { requestType: request.RequestType, status: answer.status });
   return answer;
+}
+
+/**
+ * A request the function cannot serve because its configuration is invalid (an environment
+ * variable out of range: readConfig threw). It is still answered, or CloudFormation would wait
+ * out the resource's timeout and a rollback's Delete would likely end in DELETE_FAILED:
+ * Create and Update fail with the reason; Delete succeeds, saying what was not done.
+ */
+export async function answerUnconfigured(request: DeployRequest, error: unknown, deps: Pick<DeployDeps, 'sendResponse'>): Promise<DeployAnswer> {
+  const safe = scrubError(error);
+  const problem = `${safe.name}: ${safe.message}`;
+  const answer: DeployAnswer =
+    request.RequestType === 'Delete'
+      ? {
+          status: 'SUCCESS',
+          reason: `The function's configuration is invalid (${problem}), so it did nothing on delete: keys minted for the secret (v2) were not revoked; revoke them with momento-secret-rotation retire.`.slice(0, 1000),
+        }
+      : { status: 'FAILED', reason: `The function's configuration is invalid: ${problem}`.slice(0, 1000) };
+  logger.error('Cannot serve the deploy-time report: the configuration is invalid', { error: safe, requestType: request.RequestType });
+  await deps.sendResponse(
+    request.ResponseURL,
+    JSON.stringify({
+      Status: answer.status,
+      Reason: answer.reason,
+      PhysicalResourceId: request.PhysicalResourceId ?? `${request.LogicalResourceId}-${request.RequestId}`,
+      StackId: request.StackId,
+      RequestId: request.RequestId,
+      LogicalResourceId: request.LogicalResourceId,
+      Data: {},
+    }),
+  );
+  return answer;
+}
+
+/**
+ * Whether CloudWatch shows the report; 'unread' when GetMetricData fails (denied by an
+ * organisation policy, throttled, unreachable). Waiting for a metric must not block a deploy:
+ * the report itself succeeded, so that is a warning, never a FAILED answer.
+ */
+async function reportVisibleOrWarn(deps: DeployDeps, since: number, deadline: number, secretId: string): Promise<boolean | 'unread'> {
+  try {
+    return await deps.reportVisible(since, deadline, secretId);
+  } catch (error) {
+    logger.warn('Could not read the expiry report back from CloudWatch (GetMetricData); the deploy goes on, and the missing-report alarm may fire once', {
+      error: scrubError(error),
+    });
+    return 'unread';
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { inspectApiKey } from '../momento/api-key.js';
 import { probeVerdict } from '../momento/key-checks.js';
-import { describeStoredValue } from '../cli/inspect-secret.js';
+import { describeStoredValue } from '../secret/stored-value.js';
 import { rememberSecret, scrub } from '../observability/redact.js';
 import type { RotationDeps } from '../rotation/rotate.js';
 import { readManagementKey } from '../rotation/strategies/management-key.js';
@@ -58,7 +58,7 @@ export async function functionSideChecks(secretId: string, deps: RotationDeps, d
     const [listed, roles] = await Promise.all([deps.keyApi.list(management.apiKey, deadline), deps.keyApi.listRoles(management.apiKey, deadline)]);
     const own = listed.find((k) => k.keyId === management.keyId);
     checks.push(own ? ok('management-key', `The management key is valid (key id ${own.keyId}).`) : warn('management-key', `The management key's id ${management.keyId ?? '(none)'} is not in Momento's listing.`, 'Store a management key minted in this account, with a key id.'));
-    checks.push(...managementRoleChecks(roles.find((r) => r.roleId === own?.roleId), { roleId: own?.roleId, managementSecretId: deps.managementSecretId }));
+    checks.push(...managementRoleChecks(roles.find((r) => r.roleId === own?.roleId), { roleId: own?.roleId, managementSecretId: deps.managementSecretId, keyIdMissing: management.keyId === undefined }));
     if (kind === 'v2' && file.keyId !== undefined) {
       const listing = listed.find((k) => k.keyId === file.keyId);
       const live = listing !== undefined && (listing.expiresAt === undefined || listing.expiresAt * 1000 > now);

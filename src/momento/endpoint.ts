@@ -18,9 +18,13 @@ const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Momento's own hosts: <cell>.<environment>.a.momentohq.com. */
 const MOMENTO_BASE = /^[a-z0-9-]+\.[a-z0-9-]+\.a\.momentohq\.com$/;
 
-export function parseRegionEndpoint(raw: string, what = 'the endpoint'): RegionEndpointParse {
+/**
+ * `quote`: name the value in the problem. A value read from a secret is never quoted: a key
+ * file edited by hand may hold a key in its "endpoint" field, and the problem is logged.
+ */
+export function parseRegionEndpoint(raw: string, what = 'the endpoint', quote = true): RegionEndpointParse {
   const pasted = raw.trim();
-  const refuse = (why: string): RegionEndpointParse => ({ ok: false, problem: `${what} "${pasted}" ${why}: ${EXPECTED}` });
+  const refuse = (why: string): RegionEndpointParse => ({ ok: false, problem: `${what}${quote ? ` "${pasted}"` : ''} ${why}: ${EXPECTED}` });
   if (pasted === '') return { ok: false, problem: `${what} is empty: ${EXPECTED}` };
   let host = pasted.toLowerCase();
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//.exec(host);

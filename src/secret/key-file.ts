@@ -91,7 +91,8 @@ export function parseKeyFile(secretString: string): KeyFileParse {
   const { roleId, keyId: storedKeyId } = v2Fields;
   let endpoint = v2Fields.endpoint;
   if (endpoint !== undefined) {
-    const base = parseRegionEndpoint(endpoint, '"endpoint"');
+    // Unquoted: the value came from a secret, and may be a key pasted into the wrong field.
+    const base = parseRegionEndpoint(endpoint, '"endpoint"', false);
     if (!base.ok) return invalid(base.problem);
     endpoint = base.endpoint;
   }
@@ -113,9 +114,11 @@ export function parseKeyFile(secretString: string): KeyFileParse {
 /** A conflict in words for logs and output: ids and dates only, never the key. */
 export function describeConflict(conflict: KeyFileConflict): string {
   if (conflict.field === 'keyId') {
+    // A stored "keyId" is quoted only when it looks like one: a value edited by hand may be a key.
+    const stored = /^[A-Za-z0-9_-]{1,64}$/.test(conflict.stored) ? conflict.stored : 'something that is not a key id (not shown)';
     return conflict.fromKey === undefined
-      ? `"keyId" says ${conflict.stored}, but the key has no key id (jti claim): it is never revoked by id.`
-      : `"keyId" says ${conflict.stored}, but the key's own id (its jti claim) is ${conflict.fromKey}; the key's id is used.`;
+      ? `"keyId" says ${stored}, but the key has no key id (jti claim): it is never revoked by id.`
+      : `"keyId" says ${stored}, but the key's own id (its jti claim) is ${conflict.fromKey}; the key's id is used.`;
   }
   const iso = (s: number) => new Date(s * 1000).toISOString();
   return `"validUntil" says ${iso(conflict.stored)}, but the key expires at ${iso(conflict.fromKey)} (its exp claim); the key's expiry is used.`;

@@ -11,12 +11,28 @@ import { describe, expect, it } from 'vitest';
 // The construct as shipped (dist/cdk.js, through the package's own exports), which finds dist/lambda beside itself.
 import { MomentoKeyRotation, scheduleExpression, type MomentoKeyRotationProps } from 'momento-secret-rotation/cdk';
 import { ROTATION_FUNCTION_TAG } from '../../src/rotation-function-tag.js';
-import { dashboardMetrics, emittedMetrics, type DashboardBody } from '../support/dashboard.js';
-import { KMS_KEY_ARN, MANAGEMENT_KMS_KEY_ARN, MANAGEMENT_SECRET_ARN, ofType, parameterValues, rendered, resolved, SECRET_ARN, type Resource } from '../support/sam-template.js';
+import { alarmMetric, dashboardMetrics, emittedMetrics, hasDimension, metricKey, metricNameOf, type DashboardBody } from '../support/dashboard.js';
+import {
+  KMS_KEY_ARN,
+  MANAGEMENT_KMS_KEY_ARN,
+  MANAGEMENT_SECRET_ARN,
+  ofType,
+  parameterValues,
+  rendered,
+  REPLICA_KMS_KEY_ARNS,
+  resolved,
+  SECRET_ARN,
+  type Resource,
+} from '../support/sam-template.js';
 
 // Offline synth with aws-cdk-lib/assertions: no CDK CLI, no AWS account. The function's code
 // is the built artifact (dist/lambda, from `npm run build`).
 const OTHER_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/other-QwErTy';
+const OTHER_KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/7d3c2b1a-1234-4cde-8f00-123456789abc';
+/** The deploy-time report's type: the one custom resource type the Serverless Application Repository accepts (template.yaml's). */
+const CUSTOM_RESOURCE = 'AWS::CloudFormation::CustomResource';
+/** Secrets Manager in the stack's Region acting for the function (kms:ViaService), as template.yaml's conditions say. */
+const VIA_SECRETS_MANAGER = { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' };
 
 function synth(props: (stack: Stack) => Partial<MomentoKeyRotationProps> = () => ({}), extra?: (r: MomentoKeyRotation, stack: Stack) => void) {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-out-')) });
@@ -69,6 +85,16 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
     });
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    // Deleted with the stack, as template.yaml's (CDK's default would retain it).
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  });
+
+  it('takes keyLifetime in whole days from 1 to 365, refusing any other at synth, saying what to pass', () => {
+    synth(() => ({ keyLifetime: Duration.hours(48) })).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MOMENTO_KEY_LIFETIME_DAYS: '2' }) } });
+    synth(() => ({ keyLifetime: Duration.days(365) })).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MOMENTO_KEY_LIFETIME_DAYS: '365' }) } });
+    for (const lifetime of [Duration.hours(36), Duration.days(7.5), Duration.minutes(90), Duration.days(0), Duration.days(366)]) {
+      expect(() => synth(() => ({ keyLifetime: lifetime })), lifetime.toHumanString()).toThrow(/keyLifetime must be whole days from 1 to 365, got .*: use Duration\.days\(n\)/);
+    }
   });
 
   it('grants the role exactly the secret, lets only Secrets Manager of this account invoke, and schedules after the permission', () => {
@@ -96,9 +122,10 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
       ScheduleExpression: 'rate(12 hours)',
       Targets: [Match.objectLike({ Input: JSON.stringify({ Action: 'ReportKeyExpiry', SecretId: SECRET_ARN }) })],
     });
-    const reports = template.findResources('Custom::MomentoKeyExpiryReport');
+    const reports = template.findResources(CUSTOM_RESOURCE);
     expect(Object.values(reports).map((r) => (r as Resource).Properties)).toEqual([expect.objectContaining({ SecretId: SECRET_ARN, ServiceTimeout: expect.anything() })]);
-    expect(Number(Object.values(reports).map((r) => (r as Resource).Properties.ServiceTimeout)[0])).toBe(600);
+    // An integer, as the AWS::CloudFormation::CustomResource schema wants (CDK's validation warns of a string).
+    expect(Object.values(reports).map((r) => (r as Resource).Properties.ServiceTimeout)).toEqual([600]);
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) {
       expect([alarm.DependsOn].flat()).toContain(Object.keys(reports)[0]);
     }
@@ -106,7 +133,7 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
 
   it('starts rotating only after the deploy-time report, as template.yaml: each schedule waits for its own secret\'s report', () => {
     const template = synth(undefined, (rotation, stack) => rotation.addSecret(Secret.fromSecretCompleteArn(stack, 'Other', OTHER_SECRET_ARN)));
-    const reports = template.findResources('Custom::MomentoKeyExpiryReport') as Record<string, Resource>;
+    const reports = template.findResources(CUSTOM_RESOURCE) as Record<string, Resource>;
     const reportFor = (secretId: string) => Object.entries(reports).find(([, r]) => r.Properties.SecretId === secretId)![0];
     const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule')) as Resource[];
     expect(schedules).toHaveLength(2);
@@ -125,10 +152,24 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
     expect(statements(template).find((s) => s.Sid === 'RotateTheSecret')!.Resource).toEqual([SECRET_ARN, OTHER_SECRET_ARN]);
     const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule')).map((r) => (r as Resource).Properties.RotationRules);
     expect(schedules).toEqual([{ ScheduleExpression: 'rate(5 days)' }, { ScheduleExpression: 'cron(0 3 ? * MON *)', Duration: '4h' }]);
-    template.resourceCountIs('Custom::MomentoKeyExpiryReport', 2);
+    template.resourceCountIs(CUSTOM_RESOURCE, 2);
     template.resourceCountIs('AWS::Events::Rule', 2);
-    const reports = Object.keys(template.findResources('Custom::MomentoKeyExpiryReport'));
-    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) expect([alarm.DependsOn].flat()).toEqual(expect.arrayContaining(reports));
+  });
+
+  it('gives each secret its own expiry alarms, on its own metrics, created after its own report; the function-wide alarms after every report', () => {
+    const resources = synth(undefined, (rotation, stack) => rotation.addSecret(Secret.fromSecretCompleteArn(stack, 'Other', OTHER_SECRET_ARN))).toJSON().Resources as Record<string, Resource>;
+    const reportOf = Object.fromEntries(ofType(resources, CUSTOM_RESOURCE).map(([id, r]) => [r.Properties.SecretId as string, id]));
+    const alarms = ofType(resources, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
+    const secretOf = (alarm: Resource) => (alarm.Properties.Dimensions as { Name: string; Value: string }[] | undefined)?.find((d) => d.Name === 'SecretId')?.Value;
+    const perSecret = alarms.filter((a) => secretOf(a) !== undefined);
+    // One secret's missing report no longer hides behind another's: an alarm per secret, each on its own dimension.
+    expect(perSecret.map((a) => `${a.Properties.MetricName} ${secretOf(a)}`).sort()).toEqual(
+      [`DaysToExpiry ${OTHER_SECRET_ARN}`, `DaysToExpiry ${SECRET_ARN}`, `ExpiryReported ${OTHER_SECRET_ARN}`, `ExpiryReported ${SECRET_ARN}`].sort(),
+    );
+    for (const alarm of perSecret) expect([alarm.DependsOn].flat()).toEqual([reportOf[secretOf(alarm)!]]);
+    const functionWide = alarms.filter((a) => secretOf(a) === undefined);
+    expect(functionWide.map((a) => a.Properties.MetricName).sort()).toEqual(['Errors', 'RevocationFailed']);
+    for (const alarm of functionWide) expect([alarm.DependsOn].flat().sort()).toEqual(Object.values(reportOf).sort());
   });
 
   it("uses the secrets' KMS keys, reads the management secret only, and notifies a topic", () => {
@@ -139,13 +180,61 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
       keyLifetime: Duration.days(14),
     }));
     const bySid = Object.fromEntries(statements(template).map((s) => [s.Sid, s]));
-    expect(bySid.UseTheSecretsKmsKey).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KMS_KEY_ARN });
+    // As template.yaml's (its test cites AWS's documentation): through Secrets Manager here, for that secret only.
+    expect(bySid.UseTheSecretsKmsKey).toEqual({
+      Sid: 'UseTheSecretsKmsKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KMS_KEY_ARN,
+      Condition: { StringEquals: { ...VIA_SECRETS_MANAGER, 'kms:EncryptionContext:SecretARN': SECRET_ARN } },
+    });
     expect(bySid.ReadTheManagementKey).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: MANAGEMENT_SECRET_ARN });
-    expect(bySid.DecryptTheManagementKey).toMatchObject({ Action: 'kms:Decrypt', Resource: MANAGEMENT_KMS_KEY_ARN });
+    expect(bySid.DecryptTheManagementKey).toEqual({
+      Sid: 'DecryptTheManagementKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: MANAGEMENT_KMS_KEY_ARN,
+      Condition: { StringEquals: { ...VIA_SECRETS_MANAGER, 'kms:EncryptionContext:SecretARN': MANAGEMENT_SECRET_ARN } },
+    });
+    expect(bySid.DescribeTheKmsKeys).toEqual({ Sid: 'DescribeTheKmsKeys', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: [MANAGEMENT_KMS_KEY_ARN, KMS_KEY_ARN], Condition: { StringEquals: VIA_SECRETS_MANAGER } });
     // A report's Delete revokes the minted keys only while this stack is being deleted.
     expect(bySid.ReadOwnStackStatus).toEqual({ Sid: 'ReadOwnStackStatus', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: { Ref: 'AWS::StackId' } });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MOMENTO_MANAGEMENT_SECRET_ARN: MANAGEMENT_SECRET_ARN, MOMENTO_KEY_LIFETIME_DAYS: '14' }) } });
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it('grants the KMS keys it is given for secrets imported without one (kmsKey, managementKmsKey, and per added secret), each for its own secret', () => {
+    // A secret imported by ARN or name has no encryptionKey: without these props the role had no KMS grant.
+    const template = synth(
+      (stack) => ({
+        secret: Secret.fromSecretNameV2(stack, 'ByName', 'momento/api-key'),
+        kmsKey: Key.fromKeyArn(stack, 'K', KMS_KEY_ARN),
+        managementSecret: Secret.fromSecretCompleteArn(stack, 'Mgmt', MANAGEMENT_SECRET_ARN),
+        managementKmsKey: Key.fromKeyArn(stack, 'MK', MANAGEMENT_KMS_KEY_ARN),
+      }),
+      (rotation, stack) => rotation.addSecret(Secret.fromSecretCompleteArn(stack, 'Other', OTHER_SECRET_ARN), { kmsKey: Key.fromKeyArn(stack, 'OK', OTHER_KMS_KEY_ARN) }),
+    );
+    const bySid = Object.fromEntries(statements(template).map((s) => [s.Sid, s]));
+    // By name: Secrets Manager's encryption context holds the complete ARN, matched by `name-??????`.
+    expect(bySid.UseTheSecretsKmsKey).toMatchObject({
+      Resource: KMS_KEY_ARN,
+      Condition: { StringEquals: VIA_SECRETS_MANAGER, StringLike: { 'kms:EncryptionContext:SecretARN': { 'Fn::Join': ['', [expect.stringMatching(/^arn:/), expect.anything(), expect.stringMatching(/:secret:momento\/api-key-\?{6}$/)]] } } },
+    });
+    expect(bySid.UseTheSecretsKmsKey2).toEqual({
+      Sid: 'UseTheSecretsKmsKey2', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: OTHER_KMS_KEY_ARN,
+      Condition: { StringEquals: { ...VIA_SECRETS_MANAGER, 'kms:EncryptionContext:SecretARN': OTHER_SECRET_ARN } },
+    });
+    expect(bySid.DecryptTheManagementKey).toMatchObject({ Resource: MANAGEMENT_KMS_KEY_ARN, Condition: { StringEquals: { 'kms:EncryptionContext:SecretARN': MANAGEMENT_SECRET_ARN } } });
+    expect(bySid.DescribeTheKmsKeys!.Resource).toEqual([MANAGEMENT_KMS_KEY_ARN, KMS_KEY_ARN, OTHER_KMS_KEY_ARN]);
+    // A management key without its secret is a mistake: said at synth.
+    expect(() => synth((stack) => ({ managementKmsKey: Key.fromKeyArn(stack, 'MK', MANAGEMENT_KMS_KEY_ARN) }))).toThrow(/managementKmsKey is the key of the management secret: pass managementSecret too/);
+  });
+
+  it('grants the replicas\' keys (replicaKmsKeys) what replication needs, through Secrets Manager in any Region, for this secret\'s replicas only', () => {
+    const template = synth((stack) => ({ replicaKmsKeys: REPLICA_KMS_KEY_ARNS.map((arn, i) => Key.fromKeyArn(stack, `R${i}`, arn)) }));
+    expect(statements(template).filter((s) => String(s.Sid).startsWith('UseTheReplicaKmsKeys'))).toEqual([
+      {
+        Sid: 'UseTheReplicaKmsKeys', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: REPLICA_KMS_KEY_ARNS,
+        Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com', 'kms:EncryptionContext:SecretARN': 'arn:aws:secretsmanager:*:123456789012:secret:momento/api-key-AbCdEf' } },
+      },
+    ]);
+    // Not the primary's key: nothing of the replicas' is needed to read the secret here.
+    expect(statements(template).map((s) => s.Sid)).not.toContain('DescribeTheKmsKeys');
+    expect(statements(synth()).map((s) => s.Sid)).not.toContain('UseTheReplicaKmsKeys');
   });
 
   it('tags the function, and only the function, with the tag `status --all` finds it by', () => {
@@ -173,13 +262,26 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
     expect(quiet!.dashboardUrl).toBeUndefined();
   });
 
-  it('graphs exactly the metrics the function emits, under the namespace and service (the stack name) its environment sets', async () => {
-    const resources = synth().toJSON().Resources as Record<string, Resource>;
+  it('graphs and alarms on only metrics the function emits, under the namespace and service (the stack name) its environment sets, each secret\'s expiry under its own dimension', async () => {
+    const resources = synth(undefined, (rotation, stack) => rotation.addSecret(Secret.fromSecretCompleteArn(stack, 'Other', OTHER_SECRET_ARN))).toJSON().Resources as Record<string, Resource>;
     const variables = ofType(resources, 'AWS::Lambda::Function')[0]![1].Properties.Environment.Variables;
-    const emitted = await emittedMetrics({ namespace: variables.POWERTOOLS_METRICS_NAMESPACE, service: variables.POWERTOOLS_SERVICE_NAME });
+    const environment = { namespace: variables.POWERTOOLS_METRICS_NAMESPACE, service: variables.POWERTOOLS_SERVICE_NAME };
+    // What an invocation for each secret publishes: the secret its events name (the schedule's input, the custom resource's SecretId).
+    const secretIds = ofType(resources, 'AWS::Events::Rule').map(([, r]) => (JSON.parse(r.Properties.Targets[0].Input) as { SecretId: string }).SecretId);
+    expect(secretIds).toEqual([SECRET_ARN, OTHER_SECRET_ARN]);
+    expect(ofType(resources, CUSTOM_RESOURCE).map(([, r]) => r.Properties.SecretId)).toEqual(secretIds);
+    const emitted = new Set((await Promise.all(secretIds.map((id) => emittedMetrics(environment, id)))).flatMap((keys) => [...keys]));
     const shown = dashboardMetrics(dashboardBody(resources));
     expect(shown.filter((key) => !emitted.has(key))).toEqual([]);
-    expect([...emitted].filter((key) => !shown.includes(key))).toEqual([]);
+    const PER_SECRET = ['DaysToExpiry', 'ExpiryReported'];
+    // Every total (service alone, per step) the function emits; the expiry lines once per secret.
+    expect([...emitted].filter((key) => !hasDimension(key, 'SecretId') && !PER_SECRET.includes(metricNameOf(key)) && !shown.includes(key))).toEqual([]);
+    for (const secretId of secretIds) {
+      for (const name of PER_SECRET) expect(shown).toContain(metricKey('MomentoSecretRotation', name, { service: 'RotationStack', SecretId: secretId }));
+    }
+    const watched = ofType(resources, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.Namespace === 'MomentoSecretRotation').map(([, a]) => alarmMetric(a.Properties as never, String));
+    expect(watched.filter((key) => !emitted.has(key))).toEqual([]);
+    expect(watched).toHaveLength(5);
   });
 
   it('names every secret it rotates on the dashboard, those added later too', () => {
@@ -222,20 +324,62 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
  * resources, the same invoke condition, the same schedule, function settings and alarms.
  */
 describe('parity with template.yaml', () => {
-  const params = { KmsKeyArn: KMS_KEY_ARN, ManagementSecretArn: MANAGEMENT_SECRET_ARN, ManagementKmsKeyArn: MANAGEMENT_KMS_KEY_ARN };
+  const params = { KmsKeyArn: KMS_KEY_ARN, ManagementSecretArn: MANAGEMENT_SECRET_ARN, ManagementKmsKeyArn: MANAGEMENT_KMS_KEY_ARN, ReplicaKmsKeyArns: REPLICA_KMS_KEY_ARNS.join(',') };
   const sam = resolved(params);
+  const replicaKmsKeys = (stack: Stack) => REPLICA_KMS_KEY_ARNS.map((arn, i) => Key.fromKeyArn(stack, `R${i}`, arn));
   const cdk = synth((stack) => ({
     secret: Secret.fromSecretAttributes(stack, 'Encrypted', { secretCompleteArn: SECRET_ARN, encryptionKey: Key.fromKeyArn(stack, 'K', KMS_KEY_ARN) }),
     managementSecret: Secret.fromSecretAttributes(stack, 'Mgmt', { secretCompleteArn: MANAGEMENT_SECRET_ARN, encryptionKey: Key.fromKeyArn(stack, 'MK', MANAGEMENT_KMS_KEY_ARN) }),
+    replicaKmsKeys: replicaKmsKeys(stack),
   })).toJSON().Resources as Record<string, Resource>;
-  const list = (v: unknown) => [v].flat().map((x) => (typeof x === 'string' ? x : JSON.stringify(x) === '{"Ref":"AWS::StackId"}' ? 'own stack' : 'own log group')).sort();
-  const grants = (statements: Record<string, unknown>[]) =>
-    Object.fromEntries(statements.map((s) => [s.Sid, { actions: list(s.Action), resources: list(s.Resource) }]));
+  /** The stack CloudFormation would deploy template.yaml as: the synthesized one's name and Region. */
+  const pseudo = { 'AWS::StackName': 'RotationStack', 'AWS::Region': 'eu-west-1' };
+  const text = (x: unknown, resources: Record<string, Resource>) =>
+    typeof x === 'string' ? x : JSON.stringify(x) === '{"Ref":"AWS::StackId"}' ? 'own stack' : x !== null && typeof x === 'object' && 'Fn::GetAtt' in x ? 'own log group' : rendered(x, resources, pseudo);
+  const list = (v: unknown, resources: Record<string, Resource>) => [v].flat().map((x) => text(x, resources)).sort();
+  /** Each statement's actions, resources and conditions (every value as text: a Sub of the Region as the Region it names). */
+  const grants = (resources: Record<string, Resource>) => {
+    const statements: Record<string, unknown>[] =
+      ofType(resources, 'AWS::IAM::Role')[0]![1].Properties.Policies?.[0].PolicyDocument.Statement ?? ofType(resources, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    return Object.fromEntries(
+      statements.map((s) => [
+        s.Sid,
+        {
+          actions: list(s.Action, resources),
+          resources: list(s.Resource, resources),
+          conditions: Object.fromEntries(Object.entries((s.Condition ?? {}) as Record<string, Record<string, unknown>>).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, list(v, resources)]))])),
+        },
+      ]),
+    );
+  };
 
-  it('grants the same actions on the same resources', () => {
-    const samStatements = ofType(sam, 'AWS::IAM::Role')[0]![1].Properties.Policies[0].PolicyDocument.Statement;
-    const cdkStatements = ofType(cdk, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-    expect(grants(cdkStatements)).toEqual(grants(samStatements));
+  it('grants the same actions on the same resources, under the same conditions (KMS: through Secrets Manager, for the secret only; the replicas\' keys too)', () => {
+    expect(grants(cdk)).toEqual(grants(sam));
+    // Not vacuous: the KMS grants and their conditions are compared.
+    expect(Object.keys(grants(sam))).toEqual(expect.arrayContaining(['UseTheSecretsKmsKey', 'UseTheReplicaKmsKeys', 'DecryptTheManagementKey', 'DescribeTheKmsKeys']));
+    expect(grants(sam).UseTheSecretsKmsKey!.conditions).toEqual({ StringEquals: { 'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com'], 'kms:EncryptionContext:SecretARN': [SECRET_ARN] } });
+  });
+
+  it('grants the same with the KMS props (kmsKey, managementKmsKey, replicaKmsKeys) for secrets imported by ARN, which carry no key', () => {
+    const withProps = synth((stack) => ({
+      secret: Secret.fromSecretCompleteArn(stack, 'Plain', SECRET_ARN),
+      kmsKey: Key.fromKeyArn(stack, 'K', KMS_KEY_ARN),
+      managementSecret: Secret.fromSecretCompleteArn(stack, 'PlainMgmt', MANAGEMENT_SECRET_ARN),
+      managementKmsKey: Key.fromKeyArn(stack, 'MK', MANAGEMENT_KMS_KEY_ARN),
+      replicaKmsKeys: replicaKmsKeys(stack),
+    })).toJSON().Resources as Record<string, Resource>;
+    expect(grants(withProps)).toEqual(grants(sam));
+    // Without them, neither grants any KMS key.
+    const noKms = (g: Record<string, unknown>) => Object.keys(g).filter((sid) => /Kms|Decrypt/.test(sid));
+    expect(noKms(grants(synth().toJSON().Resources as Record<string, Resource>))).toEqual([]);
+    expect(noKms(grants(resolved()))).toEqual([]);
+  });
+
+  it('deletes the log group with the stack in both (and on replacement)', () => {
+    const policies = (resources: Record<string, Resource>) =>
+      ofType(resources, 'AWS::Logs::LogGroup').map(([, r]) => ({ deletion: (r as { DeletionPolicy?: string }).DeletionPolicy, replace: (r as { UpdateReplacePolicy?: string }).UpdateReplacePolicy }));
+    expect(policies(cdk)).toEqual([{ deletion: 'Delete', replace: 'Delete' }]);
+    expect(policies(cdk)).toEqual(policies(sam));
   });
 
   it('lets Secrets Manager invoke under the same condition, on the same schedule', () => {
@@ -267,24 +411,28 @@ describe('parity with template.yaml', () => {
 
   it('orders the schedule after the deploy-time report in both', () => {
     const scheduleWaitsForReport = (resources: Record<string, Resource>) => {
-      const [reportId] = ofType(resources, 'Custom::MomentoKeyExpiryReport')[0]!;
+      const [reportId] = ofType(resources, CUSTOM_RESOURCE)[0]!;
       return [ofType(resources, 'AWS::SecretsManager::RotationSchedule')[0]![1].DependsOn].flat().includes(reportId);
     };
     expect(scheduleWaitsForReport(sam)).toBe(true);
     expect(scheduleWaitsForReport(cdk)).toBe(true);
   });
 
-  it('has the same alarms, and the same expiry report', () => {
+  it('has the same alarms, on the same metrics with the same dimensions (per secret for the expiry), and the same expiry report', () => {
     const alarms = (resources: Record<string, Resource>) =>
       ofType(resources, 'AWS::CloudWatch::Alarm')
         .map(([, a]) => a.Properties)
-        .map((a) => ({ metric: a.MetricName, namespace: a.Namespace, statistic: a.Statistic, period: Number(a.Period), evaluations: Number(a.EvaluationPeriods), threshold: Number(a.Threshold), operator: a.ComparisonOperator, missing: a.TreatMissingData }))
+        .map((a) => ({
+          metric: a.Namespace === 'AWS/Lambda' ? 'the function\'s Errors' : alarmMetric(a as never, (value) => rendered(value, resources, pseudo)),
+          statistic: a.Statistic, period: Number(a.Period), evaluations: Number(a.EvaluationPeriods), threshold: Number(a.Threshold), operator: a.ComparisonOperator, missing: a.TreatMissingData,
+        }))
         .sort((x, y) => x.metric.localeCompare(y.metric));
     expect(alarms(cdk)).toEqual(alarms(sam));
+    expect(alarms(cdk).map((a) => a.metric)).toContain(metricKey('MomentoSecretRotation', 'ExpiryReported', { service: 'RotationStack', SecretId: SECRET_ARN }));
     const rule = (resources: Record<string, Resource>) => ofType(resources, 'AWS::Events::Rule')[0]![1].Properties.ScheduleExpression;
     expect(rule(cdk)).toBe(rule(sam));
     const report = (resources: Record<string, Resource>) => {
-      const r = ofType(resources, 'Custom::MomentoKeyExpiryReport')[0]![1].Properties;
+      const r = ofType(resources, CUSTOM_RESOURCE)[0]![1].Properties;
       return { secretId: r.SecretId, timeout: Number(r.ServiceTimeout) };
     };
     expect(report(cdk)).toEqual({ secretId: SECRET_ARN, timeout: 600 });

@@ -103,13 +103,67 @@ describe('the InitialExpiryReport custom resource (a fresh stack reports before 
     expect(failed[1]).toMatchObject({ check: 'secret', saw: expect.stringContaining('no refresh token'), fix: expect.stringContaining('import') });
   });
 
-  it('a v2 secret without a management secret: logged as a failed check', async () => {
+  it('a v2 secret without a management secret: logged as a failed check, and the deploy fails before any rotation, with the reason', async () => {
     h.storeV2Current();
-    const { deploy } = fakeDeploy();
+    const { deploy, sent, events } = fakeDeploy();
     await handlerWith(deploy)(request('Create', { SecretId: h.sm.arn }), context);
     const failed = output.lines().filter((l) => l.includes('"doctor: function-management-secret failed"'));
     expect(failed).toHaveLength(1);
     expect(JSON.parse(failed[0]!)).toMatchObject({ fix: expect.stringContaining('ManagementSecretArn=') });
+    // RotationSchedule depends on this resource: a FAILED answer means no RotateSecret, so no stray AWSPENDING.
+    expect(events).toEqual(['answered']);
+    expect(sent[0]!.body.Status).toBe('FAILED');
+    expect(sent[0]!.body.Reason).toMatch(/^ManagementSecretNotConfiguredError: .*ManagementSecretArn/);
+  });
+
+  it('fails the deploy when the configured management secret is unreadable or holds no v2 key (what createSecret would hit)', async () => {
+    const v2 = rotationHarness({ managementSecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/missing-AbCdEf' });
+    try {
+      v2.storeV2Current();
+      const { deploy, sent } = fakeDeploy();
+      await createHandler(() => ({ ...v2.deps, deploy }))(request('Create', { SecretId: v2.sm.arn }), context);
+      expect(sent[0]!.body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/^ManagementSecretInvalidError: .*momento\/missing/) });
+    } finally {
+      v2.restore();
+    }
+  });
+
+  it('fails the deploy for a v1 key without its refresh token, before reporting', async () => {
+    const { refreshToken: _dropped, ...withoutToken } = consoleKeyFile(20) as Record<string, unknown>;
+    h.storeCurrent(withoutToken);
+    const { deploy, sent, events } = fakeDeploy();
+    await handlerWith(deploy)(request('Update', { SecretId: h.sm.arn }, 'kept-id'), context);
+    expect(events).toEqual(['answered']);
+    expect(sent[0]!.body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'kept-id', Reason: expect.stringMatching(/^MissingRefreshTokenError: /) });
+  });
+
+  it('answers SUCCESS with a warning when CloudWatch cannot be read (GetMetricData denied or throttled): waiting for a metric never blocks a deploy', async () => {
+    h.storeCurrent(consoleKeyFile(20));
+    const { deploy, sent } = fakeDeploy();
+    const denied = Object.assign(new Error('User is not authorized to perform: cloudwatch:GetMetricData with an explicit deny in a service control policy'), { name: 'AccessDeniedException' });
+    await handlerWith({ ...deploy, reportVisible: async () => Promise.reject(denied) })(request('Create', { SecretId: h.sm.arn }), context);
+    expect(sent[0]!.body).toMatchObject({ Status: 'SUCCESS', Reason: "Reported the key's expiry (not confirmed: CloudWatch could not be read)" });
+    expect(output.text()).toContain('Could not read the expiry report back from CloudWatch (GetMetricData)');
+    expect(output.text()).toContain('AccessDeniedException');
+  });
+
+  describe('an invalid configuration (readConfig throws) still answers CloudFormation', () => {
+    const unconfigured = (deploy: DeployDeps) => createHandler(() => createRotationDeps(readConfig({ MOMENTO_KEY_LIFETIME_DAYS: '7.5' })), () => deploy);
+
+    it.each(['Create', 'Update'] as const)('%s: FAILED with the reason, at once', async (type) => {
+      const { deploy, sent } = fakeDeploy();
+      const answer = await unconfigured(deploy)(request(type, { SecretId: h.sm.arn }, type === 'Update' ? 'kept-id' : undefined), context);
+      expect(answer).toMatchObject({ status: 'FAILED' });
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/^The function's configuration is invalid: ConfigurationError: .*MOMENTO_KEY_LIFETIME_DAYS/) });
+      if (type === 'Update') expect(sent[0]!.body.PhysicalResourceId).toBe('kept-id');
+    });
+
+    it('Delete: SUCCESS, so a rollback does not end in DELETE_FAILED, saying what it did not do', async () => {
+      const { deploy, sent } = fakeDeploy();
+      await unconfigured(deploy)(request('Delete', { SecretId: h.sm.arn }, 'old-id'), context);
+      expect(sent[0]!.body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'old-id', Reason: expect.stringContaining('momento-secret-rotation retire') });
+    });
   });
 
   it('still answers SUCCESS when CloudWatch is slow to show the report, and says the alarm may fire once', async () => {
@@ -183,23 +237,31 @@ describe("the container's deploy dependencies (real fetch, CloudWatch mocked)", 
     }
   });
 
-  it('asks CloudWatch for ExpiryReported under this stack until a datapoint shows, and gives up at the deadline', async () => {
+  it("asks CloudWatch for this secret's ExpiryReported under this stack until a datapoint shows, and gives up at the deadline", async () => {
     cloudWatch
       .on(GetMetricDataCommand)
       .resolvesOnce({ MetricDataResults: [{ Id: 'reported', Values: [] }] })
       .resolves({ MetricDataResults: [{ Id: 'reported', Values: [1] }] });
-    expect(await deploy().reportVisible(Date.now(), Date.now() + 30_000)).toBe(true);
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/a-AbCdEf';
+    expect(await deploy().reportVisible(Date.now(), Date.now() + 30_000, secret)).toBe(true);
     const calls = cloudWatch.commandCalls(GetMetricDataCommand);
     expect(calls).toHaveLength(2);
     expect(calls[0]!.args[0].input.MetricDataQueries![0]!.MetricStat).toMatchObject({
-      Metric: { Namespace: 'MomentoSecretRotation', MetricName: 'ExpiryReported', Dimensions: [{ Name: 'service', Value: expect.any(String) }] },
+      Metric: {
+        Namespace: 'MomentoSecretRotation',
+        MetricName: 'ExpiryReported',
+        Dimensions: [
+          { Name: 'service', Value: expect.any(String) },
+          { Name: 'SecretId', Value: secret },
+        ],
+      },
       Stat: 'Sum',
     });
 
     cloudWatch.reset();
     cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'reported', Values: [] }] });
     const started = Date.now();
-    expect(await deploy().reportVisible(started, started + 1_500)).toBe(false);
+    expect(await deploy().reportVisible(started, started + 1_500, 'momento/a')).toBe(false);
     expect(Date.now() - started).toBeLessThan(5_000);
   }, 15_000);
 

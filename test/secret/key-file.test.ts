@@ -273,11 +273,27 @@ describe('the "endpoint" field is read as the region base endpoint', () => {
   });
 
   it.each([
-    [`http://${ENDPOINT}`, `"endpoint" "http://${ENDPOINT}" uses http://, not https://: ${EXPECTED}`],
-    [`${ENDPOINT}/path`, `"endpoint" "${ENDPOINT}/path" is not a host name (it has a path, query or spaces): ${EXPECTED}`],
-    ['us-west-2', `"endpoint" "us-west-2" is not a host name: ${EXPECTED}`],
-  ])('refuses %s, saying the form expected', (endpoint, problem) => {
+    [`http://${ENDPOINT}`, `"endpoint" uses http://, not https://: ${EXPECTED}`],
+    [`${ENDPOINT}/path`, `"endpoint" is not a host name (it has a path, query or spaces): ${EXPECTED}`],
+    ['us-west-2', `"endpoint" is not a host name: ${EXPECTED}`],
+  ])('refuses %s, saying the form expected, without quoting the stored value', (endpoint, problem) => {
     expect(endpointOf(endpoint)).toEqual({ ok: false, reason: 'invalid', problem });
+  });
+
+  it('never quotes a stored "keyId" that is not shaped like a key id (a key pasted there by hand)', async () => {
+    const { describeConflict } = await import('../../src/secret/key-file.js');
+    const key = fakeV2Key({ jti: 'k-1' });
+    const parsed = parseKeyFile(JSON.stringify({ apiKey: key, keyId: fakeV2Key() }));
+    expect(parsed.ok).toBe(true);
+    const words = parsed.ok ? parsed.file.conflicts.map(describeConflict).join(' ') : '';
+    expect(words).toBe('"keyId" says something that is not a key id (not shown), but the key\'s own id (its jti claim) is k-1; the key\'s id is used.');
+  });
+
+  it('never quotes the value: a key pasted into "endpoint" by hand (apiKey and endpoint swapped) stays out of the problem, which is logged', () => {
+    const key = fakeV2Key();
+    const parsed = parseKeyFile(JSON.stringify({ apiKey: ENDPOINT, endpoint: key }));
+    expect(parsed.ok).toBe(false);
+    expect(JSON.stringify(parsed)).not.toContain(key);
   });
 });
 

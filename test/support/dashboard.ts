@@ -2,9 +2,9 @@ import { vi } from 'vitest';
 import { STEPS } from '../../src/rotation/event.js';
 
 /**
- * What the dashboard (template.yaml's Dashboard, the construct's CfnDashboard) is checked
- * against: what the function's own code writes, run here with the environment the template
- * gives the function, never a hand-copied list of metric names or log fields.
+ * What the dashboard and the alarms (template.yaml's, the construct's) are checked against: what
+ * the function's own code writes, run here with the environment the template gives the function,
+ * never a hand-copied list of metric names, dimensions or log fields.
  */
 
 /** A metric as CloudWatch identifies it: namespace, name and every dimension with its value. */
@@ -13,6 +13,25 @@ export function metricKey(namespace: string, name: string, dimensions: Record<st
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`);
   return `${namespace} / ${name} {${dims.join(', ')}}`;
+}
+
+/** The metric name in a metricKey. */
+export function metricNameOf(key: string): string {
+  return key.slice(key.indexOf(' / ') + 3, key.lastIndexOf(' {'));
+}
+
+/** Whether a metricKey carries this dimension (its dimensions are `name=value`, separated by ", "). */
+export function hasDimension(key: string, dimension: string): boolean {
+  return key.slice(key.lastIndexOf(' {') + 2, -1).split(', ').some((d) => d.startsWith(`${dimension}=`));
+}
+
+/**
+ * The metric a CloudWatch alarm watches, as a metricKey: its namespace, name and every dimension
+ * (an alarm matches a metric's dimension set exactly). `render` turns a dimension's value (a Ref,
+ * a Sub) into text as the dashboard's values are.
+ */
+export function alarmMetric(alarm: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: unknown }[] }, render: (value: unknown) => string): string {
+  return metricKey(alarm.Namespace, alarm.MetricName, Object.fromEntries((alarm.Dimensions ?? []).map((d) => [d.Name, render(d.Value)])));
 }
 
 /** The JSON lines Powertools writes (EMF metrics on stdout, log lines on stdout or stderr) while `run` runs. */
@@ -61,11 +80,14 @@ export interface FunctionEnvironment {
 
 /**
  * Every metric src/observability/metrics.ts emits, by running each of its record* functions
- * (every step, success and failure) and reading back the EMF lines Powertools writes. A new
- * record* function fails this until it is run here too, so the list cannot fall behind.
+ * (every step, success and failure) and reading back the EMF lines Powertools writes, in an
+ * invocation whose event names `secretId` (as the handler sets it: every metric is then also
+ * published per secret). A new record* function fails this until it is run here too, so the
+ * list cannot fall behind.
  */
-export async function emittedMetrics(env: FunctionEnvironment): Promise<Set<string>> {
+export async function emittedMetrics(env: FunctionEnvironment, secretId?: string): Promise<Set<string>> {
   const { metrics: m } = await freshModules(env);
+  m.useSecretDimension(secretId);
   const recorders: Record<string, () => void> = {
     recordStep: () => {
       for (const step of STEPS) for (const succeeded of [true, false]) m.recordStep(step, succeeded);
@@ -75,6 +97,7 @@ export async function emittedMetrics(env: FunctionEnvironment): Promise<Set<stri
     recordExpiryReported: () => m.recordExpiryReported(),
     recordRevocations: () => m.recordRevocations(2, 1),
     recordRetiredKeysNotRevoked: () => m.recordRetiredKeysNotRevoked(1),
+    recordRevocationPostponed: () => m.recordRevocationPostponed(2),
   };
   const exported = Object.keys(m).filter((name) => /^record[A-Z]/.test(name) && typeof (m as Record<string, unknown>)[name] === 'function');
   if (exported.sort().join() !== Object.keys(recorders).sort().join()) {

@@ -19,10 +19,15 @@ export const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:
 export const KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/0b5e1f6a-1234-4cde-8f00-123456789abc';
 export const MANAGEMENT_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/management-XyZ123';
 export const MANAGEMENT_KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/9c0ffee0-1234-4cde-8f00-123456789abc';
+/** Customer-managed keys of the secret's replicas in two other Regions (a multi-Region key's id starts with mrk-). */
+export const REPLICA_KMS_KEY_ARNS = ['arn:aws:kms:us-east-1:123456789012:key/4f1e2d3c-1234-4cde-8f00-123456789abc', 'arn:aws:kms:ap-southeast-2:123456789012:key/mrk-0123456789abcdef0123456789abcdef'];
 
-export const expanded = JSON.parse(
-  execFileSync('python3', ['test/template/translate.py', 'template.yaml'], { encoding: 'utf8' }),
-) as Template;
+/** A template as samtranslator expands it (the SAM transform CloudFormation runs). */
+export function expand(templatePath: string): Template {
+  return JSON.parse(execFileSync('python3', ['test/template/translate.py', templatePath], { encoding: 'utf8' })) as Template;
+}
+
+export const expanded = expand('template.yaml');
 
 const NO_VALUE = Symbol('AWS::NoValue');
 
@@ -54,6 +59,8 @@ export function resolved(overrides: Record<string, string> = {}): Record<string,
       if (fn === 'Fn::And') return (arg as Json[]).every((a) => evaluate(a));
       if (fn === 'Fn::Or') return (arg as Json[]).some((a) => evaluate(a));
       if (fn === 'Fn::Join') return (evaluate(arg[1]) as unknown[]).join(arg[0]);
+      if (fn === 'Fn::Split') return String(evaluate(arg[1])).split(arg[0]);
+      if (fn === 'Fn::Select') return (evaluate(arg[1]) as unknown[])[Number(arg[0])];
       if (fn === 'Condition') return condition(arg);
     }
     return Object.fromEntries(entries.map(([k, v]) => [k, evaluate(v)]).filter(([, v]) => v !== NO_VALUE));

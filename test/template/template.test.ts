@@ -3,7 +3,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { ROTATION_FUNCTION_TAG } from '../../src/rotation-function-tag.js';
-import { dashboardMetrics, emittedMetrics, failedStepLogLines, fieldOf, metricKey, parseLogQuery, type DashboardBody, type FunctionEnvironment } from '../support/dashboard.js';
+import {
+  alarmMetric,
+  dashboardMetrics,
+  emittedMetrics,
+  failedStepLogLines,
+  fieldOf,
+  hasDimension,
+  metricKey,
+  metricNameOf,
+  parseLogQuery,
+  type DashboardBody,
+  type FunctionEnvironment,
+} from '../support/dashboard.js';
 import {
   expanded,
   KMS_KEY_ARN,
@@ -12,6 +24,7 @@ import {
   ofType,
   parameterValues,
   rendered,
+  REPLICA_KMS_KEY_ARNS,
   resolved,
   SECRET_ARN,
   type Resource,
@@ -32,7 +45,8 @@ describe('template.yaml, expanded with samtranslator', () => {
       POWERTOOLS_SERVICE_NAME: { Ref: 'AWS::StackName' },
       POWERTOOLS_METRICS_NAMESPACE: 'MomentoSecretRotation',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      MOMENTO_KEY_LIFETIME_DAYS: 30,
+      // A String parameter (whole days, by its AllowedPattern): the function reads the text.
+      MOMENTO_KEY_LIFETIME_DAYS: '30',
       MOMENTO_REVOKE_IMPORTED_KEYS: 'false',
     });
     const v2 = ofType(resolved({ ManagementSecretArn: MANAGEMENT_SECRET_ARN, KeyLifetimeDays: '14', RevokeImportedKeys: 'true' }), 'AWS::Lambda::Function')[0]![1];
@@ -48,15 +62,42 @@ describe('template.yaml, expanded with samtranslator', () => {
   const readManagement = { Sid: 'ReadTheManagementKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: MANAGEMENT_SECRET_ARN };
   // v2 keys: a Delete of InitialExpiryReport revokes only while this very stack is being deleted.
   const readStackStatus = { Sid: 'ReadOwnStackStatus', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: { Ref: 'AWS::StackId' } };
+  // Secrets Manager User Guide, "Lambda rotation function execution role permissions" (customer
+  // managed key: the SecretARN encryption context) and "Secret encryption and decryption" (the
+  // kms:ViaService key, secretsmanager.<Region>.amazonaws.com; the encryption context SecretARN).
+  const viaSecretsManagerHere = { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } };
+  const useSecretKey = {
+    Sid: 'UseTheSecretsKmsKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KMS_KEY_ARN,
+    Condition: { StringEquals: { ...viaSecretsManagerHere, 'kms:EncryptionContext:SecretARN': SECRET_ARN } },
+  };
+  const decryptManagementKey = {
+    Sid: 'DecryptTheManagementKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: MANAGEMENT_KMS_KEY_ARN,
+    Condition: { StringEquals: { ...viaSecretsManagerHere, 'kms:EncryptionContext:SecretARN': MANAGEMENT_SECRET_ARN } },
+  };
+  // A DescribeKey request carries no encryption context (AWS KMS Developer Guide, "kms:EncryptionContext:context-key"
+  // applies to cryptographic operations): under that condition it would never be allowed.
+  const describeKeys = (...keys: string[]) => ({ Sid: 'DescribeTheKmsKeys', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: keys, Condition: { StringEquals: viaSecretsManagerHere } });
+  // ReplicateSecretToRegions (API reference) and "Troubleshoot replication": a replica's own key needs
+  // kms:GenerateDataKey and kms:Encrypt; Secrets Manager uses it in the replica's Region, for the replica (same name, another Region).
+  const useReplicaKeys = {
+    Sid: 'UseTheReplicaKmsKeys', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: REPLICA_KMS_KEY_ARNS,
+    Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com', 'kms:EncryptionContext:SecretARN': 'arn:aws:secretsmanager:*:123456789012:secret:momento/api-key-AbCdEf' } },
+  };
   it.each([
     ['without a KMS key', {}, []],
-    ['with a KMS key', { KmsKeyArn: KMS_KEY_ARN }, [{ Sid: 'UseTheSecretsKmsKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KMS_KEY_ARN }]],
+    ['with a KMS key: through Secrets Manager in this Region, for this secret only', { KmsKeyArn: KMS_KEY_ARN }, [useSecretKey, describeKeys(KMS_KEY_ARN)]],
     ['with a management secret (v2 keys): read-only, on that secret only, and its own stack\'s status', { ManagementSecretArn: MANAGEMENT_SECRET_ARN }, [readManagement, readStackStatus]],
     [
-      'with a management secret and its KMS key',
+      'with a management secret and its KMS key: decrypt only, for the management secret only',
       { ManagementSecretArn: MANAGEMENT_SECRET_ARN, ManagementKmsKeyArn: MANAGEMENT_KMS_KEY_ARN },
-      [readManagement, { Sid: 'DecryptTheManagementKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: MANAGEMENT_KMS_KEY_ARN }, readStackStatus],
+      [readManagement, decryptManagementKey, describeKeys(MANAGEMENT_KMS_KEY_ARN), readStackStatus],
     ],
+    [
+      'with both KMS keys and replicas with keys of their own (ReplicaKmsKeyArns)',
+      { KmsKeyArn: KMS_KEY_ARN, ReplicaKmsKeyArns: REPLICA_KMS_KEY_ARNS.join(','), ManagementSecretArn: MANAGEMENT_SECRET_ARN, ManagementKmsKeyArn: MANAGEMENT_KMS_KEY_ARN },
+      [useSecretKey, useReplicaKeys, readManagement, decryptManagementKey, describeKeys(KMS_KEY_ARN, MANAGEMENT_KMS_KEY_ARN), readStackStatus],
+    ],
+    ['with replica keys but none of its own (the primary on aws/secretsmanager)', { ReplicaKmsKeyArns: REPLICA_KMS_KEY_ARNS[0]! }, [{ ...useReplicaKeys, Resource: [REPLICA_KMS_KEY_ARNS[0]] }]],
   ])('gives the one role exactly what rotation needs, %s', (_label, overrides, kmsStatements) => {
     const resources = resolved(overrides);
     const roles = ofType(resources, 'AWS::IAM::Role');
@@ -161,14 +202,17 @@ describe('template.yaml, expanded with samtranslator', () => {
       Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'RotationFunction' } }],
       Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
     });
+    // This secret's own metrics (CloudWatch alarms match a metric's dimensions exactly): the
+    // function publishes each under service alone and under service and SecretId.
+    const thisSecret = [{ Name: 'service', Value: { Ref: 'AWS::StackName' } }, { Name: 'SecretId', Value: SECRET_ARN }];
     const expiry = quiet.KeyExpiryAlarm!.Properties;
     expect(expiry).toMatchObject({
-      Namespace: 'MomentoSecretRotation', MetricName: 'DaysToExpiry', Dimensions: [{ Name: 'service', Value: { Ref: 'AWS::StackName' } }],
+      Namespace: 'MomentoSecretRotation', MetricName: 'DaysToExpiry', Dimensions: thisSecret,
       Statistic: 'Minimum', Period: 86400, EvaluationPeriods: 1, Threshold: 10, ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'notBreaching', // a key that never expires reports no days
     });
     expect(quiet.ExpiryReportMissingAlarm!.Properties).toMatchObject({
-      Namespace: 'MomentoSecretRotation', MetricName: 'ExpiryReported', Dimensions: [{ Name: 'service', Value: { Ref: 'AWS::StackName' } }],
+      Namespace: 'MomentoSecretRotation', MetricName: 'ExpiryReported', Dimensions: thisSecret,
       Statistic: 'Sum', Period: 86400, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
     });
@@ -190,7 +234,8 @@ describe('template.yaml, expanded with samtranslator', () => {
     (rotateNow) => {
       const resources = resolved({ RotateImmediatelyOnDeploy: rotateNow });
       expect(resources.InitialExpiryReport).toMatchObject({
-        Type: 'Custom::MomentoKeyExpiryReport',
+        // The one custom resource type the Serverless Application Repository accepts (serverless-repo.test.ts).
+        Type: 'AWS::CloudFormation::CustomResource',
         Properties: { ServiceToken: { 'Fn::GetAtt': ['RotationFunction', 'Arn'] }, SecretId: SECRET_ARN },
       });
       expect(resources.InitialExpiryReport!.Condition).toBeUndefined();
@@ -207,11 +252,13 @@ describe('template.yaml, expanded with samtranslator', () => {
     expect(String(topic.Properties.KmsMasterKeyId ?? '')).not.toMatch(/^alias\/aws\//);
   });
 
-  it('keeps its logs in a log group with retention', () => {
-    expect(resolved({ LogRetentionDays: '30' }).RotationLogGroup!.Properties).toEqual({
+  it('keeps its logs in a log group with retention, deleted with the stack', () => {
+    const logGroup = resolved({ LogRetentionDays: '30' }).RotationLogGroup! as Resource & { DeletionPolicy?: string; UpdateReplacePolicy?: string };
+    expect(logGroup.Properties).toEqual({
       LogGroupName: { 'Fn::Sub': '/momento-secret-rotation/${AWS::StackName}' },
       RetentionInDays: '30',
     });
+    expect([logGroup.DeletionPolicy, logGroup.UpdateReplacePolicy]).toEqual(['Delete', 'Delete']);
   });
 
   it('fits every name it derives from the stack name within its limit, for a 128-character stack name (the longest)', () => {
@@ -255,6 +302,20 @@ describe('the dashboard (CreateDashboard, on by default)', () => {
     return { namespace: rendered(variables.POWERTOOLS_METRICS_NAMESPACE, resources), service: rendered(variables.POWERTOOLS_SERVICE_NAME, resources) };
   };
   const notEmitted = (body: DashboardBody, emitted: Set<string>) => dashboardMetrics(body).filter((key) => !emitted.has(key));
+  /**
+   * The secret every event of this stack names, so the per-secret dimension the function publishes
+   * under: the expiry report's schedule input, the deploy-time custom resource's SecretId, and the
+   * rotation schedule's SecretId (Secrets Manager names the secret by ARN in rotation events).
+   */
+  const secretNamedByEvents = (): string => {
+    const resources = resolved();
+    const scheduled = JSON.parse(rendered(ofType(resources, 'AWS::Events::Rule')[0]![1].Properties.Targets[0].Input, resources, scalars({}))) as { SecretId: string };
+    const named = [scheduled.SecretId, resources.InitialExpiryReport!.Properties.SecretId, ofType(resources, 'AWS::SecretsManager::RotationSchedule')[0]![1].Properties.SecretId];
+    expect(new Set(named)).toEqual(new Set([SECRET_ARN]));
+    return SECRET_ARN;
+  };
+  /** Shown per secret only: the lines the per-secret alarms watch. The rest are the function's totals. */
+  const PER_SECRET = ['DaysToExpiry', 'ExpiryReported'];
 
   it('exists unless CreateDashboard is false, and so do its name and console URL outputs', () => {
     expect(resolved().Dashboard!.Type).toBe('AWS::CloudWatch::Dashboard');
@@ -271,19 +332,47 @@ describe('the dashboard (CreateDashboard, on by default)', () => {
     expect(rendered(resolved().Dashboard!.Properties.DashboardName, resolved())).toBe('momento-key-rotation-${AWS::StackName}-${AWS::Region}');
   });
 
-  it('graphs exactly the metrics the function emits: namespace, name and dimensions, as metrics.ts writes them (every step, both outcomes)', async () => {
-    const emitted = await emittedMetrics(functionEnvironment());
+  it('graphs only metrics the function emits (namespace, name and exact dimensions, as metrics.ts writes them), every total it emits, and the expiry per secret', async () => {
+    const secretId = secretNamedByEvents();
+    const emitted = await emittedMetrics(functionEnvironment(), secretId);
     const shown = dashboardMetrics(bodyOf());
     expect(notEmitted(bodyOf(), emitted)).toEqual([]);
-    expect([...emitted].filter((key) => !shown.includes(key))).toEqual([]);
+    // Every total (service alone, and per step: every step, both outcomes), except those shown per secret.
+    const totals = [...emitted].filter((key) => !hasDimension(key, 'SecretId') && !PER_SECRET.includes(metricNameOf(key)));
+    expect(totals.filter((key) => !shown.includes(key))).toEqual([]);
+    const perSecret = [...emitted].filter((key) => hasDimension(key, 'SecretId') && PER_SECRET.includes(metricNameOf(key)));
+    expect(perSecret).toHaveLength(PER_SECRET.length);
+    expect(perSecret.filter((key) => !shown.includes(key))).toEqual([]);
+    // And every metric the function emits has a line, under one dimension set or another.
+    expect([...new Set([...emitted].map(metricNameOf))].filter((name) => !shown.some((key) => metricNameOf(key) === name))).toEqual([]);
     expect(new Set(shown).size).toBe(shown.length);
-    // Not vacuous: the per-step metrics carry the Step dimension and the stack's service.
+    // Not vacuous: the per-step metrics carry the Step dimension and the stack's service; the expiry lines the secret.
     expect(shown).toContain(metricKey('MomentoSecretRotation', 'StepFailed', { service: '${AWS::StackName}', Step: 'finishSecret' }));
-    expect(shown).toContain(metricKey('MomentoSecretRotation', 'DaysToExpiry', { service: '${AWS::StackName}' }));
+    expect(shown).toContain(metricKey('MomentoSecretRotation', 'DaysToExpiry', { service: '${AWS::StackName}', SecretId: SECRET_ARN }));
+    expect(shown).toContain(metricKey('MomentoSecretRotation', 'RevocationPostponed', { service: '${AWS::StackName}' }));
   });
 
-  it('would catch a misspelt metric name, a missing dimension, a wrong step or namespace', async () => {
-    const emitted = await emittedMetrics(functionEnvironment());
+  it('alarms on exactly what the function emits: each alarm names a metric with its whole dimension set (an alarm matches dimensions exactly), the expiry alarms this secret\'s', async () => {
+    const resources = resolved({ AlarmEmail: 'oncall@example.com' });
+    const emitted = await emittedMetrics(functionEnvironment(), secretNamedByEvents());
+    const watched = ofType(resources, 'AWS::CloudWatch::Alarm')
+      .filter(([, alarm]) => alarm.Properties.Namespace === 'MomentoSecretRotation')
+      .map(([id, alarm]) => [id, alarmMetric(alarm.Properties as never, (value) => rendered(value, resources, scalars({})))] as const);
+    expect(watched.filter(([, key]) => !emitted.has(key))).toEqual([]);
+    expect(Object.fromEntries(watched)).toEqual({
+      RevocationFailureAlarm: metricKey('MomentoSecretRotation', 'RevocationFailed', { service: '${AWS::StackName}' }),
+      KeyExpiryAlarm: metricKey('MomentoSecretRotation', 'DaysToExpiry', { service: '${AWS::StackName}', SecretId: SECRET_ARN }),
+      ExpiryReportMissingAlarm: metricKey('MomentoSecretRotation', 'ExpiryReported', { service: '${AWS::StackName}', SecretId: SECRET_ARN }),
+    });
+    // Would catch an alarm on a dimension set the function never publishes (a misspelt name, a value that is not the secret's ARN).
+    const misnamed = { ...resources.KeyExpiryAlarm!.Properties, Dimensions: [{ Name: 'service', Value: { Ref: 'AWS::StackName' } }, { Name: 'SecretArn', Value: SECRET_ARN }] };
+    expect(emitted.has(alarmMetric(misnamed as never, (value) => rendered(value, resources)))).toBe(false);
+    const byName = { ...resources.KeyExpiryAlarm!.Properties, Dimensions: [{ Name: 'service', Value: { Ref: 'AWS::StackName' } }, { Name: 'SecretId', Value: 'momento/api-key' }] };
+    expect(emitted.has(alarmMetric(byName as never, (value) => rendered(value, resources)))).toBe(false);
+  });
+
+  it('would catch a misspelt metric name, a missing dimension, a wrong step, secret or namespace', async () => {
+    const emitted = await emittedMetrics(functionEnvironment(), secretNamedByEvents());
     const mutated = (mutate: (rows: unknown[][]) => void) => {
       const body = bodyOf();
       mutate(body.widgets.filter((w) => w.type === 'metric').flatMap((w) => w.properties.metrics as unknown[][]));
@@ -291,7 +380,8 @@ describe('the dashboard (CreateDashboard, on by default)', () => {
     };
     const row = (rows: unknown[][], name: string) => rows.find((r) => r[1] === name)!;
     expect(mutated((rows) => void (row(rows, 'KeysRevoked')[1] = 'KeyRevoked'))).toEqual([metricKey('MomentoSecretRotation', 'KeyRevoked', { service: '${AWS::StackName}' })]);
-    expect(mutated((rows) => void row(rows, 'DaysToExpiry').splice(2, 2))).toEqual([metricKey('MomentoSecretRotation', 'DaysToExpiry', {})]);
+    expect(mutated((rows) => void row(rows, 'DaysToExpiry').splice(2, 2))).toEqual([metricKey('MomentoSecretRotation', 'DaysToExpiry', { SecretId: SECRET_ARN })]);
+    expect(mutated((rows) => void (row(rows, 'ExpiryReported')[5] = 'momento/api-key'))).toHaveLength(1);
     expect(mutated((rows) => void (row(rows, 'StepFailed')[5] = 'rotateSecret'))).toHaveLength(1);
     expect(mutated((rows) => void (row(rows, 'ExpiryReported')[0] = 'AWS/Lambda'))).toHaveLength(1);
     expect(mutated((rows) => void (row(rows, 'RevocationFailed')[3] = 'momento-secret-rotation'))).toHaveLength(1);
@@ -405,6 +495,14 @@ describe('template Rules: a rotation window that fits the schedule (Secrets Mana
     expect(ruleFailures({ VpcSubnetIds: SUBNETS, VpcSecurityGroupIds: `${SECURITY_GROUPS},` })).toEqual([expect.stringMatching(/must not have an empty entry/)]);
   });
 
+  it('ReplicaKmsKeyArns: empty, or key ARNs with no empty entry (which would reach the role as a Resource of "")', () => {
+    expect(ruleFailures({ ReplicaKmsKeyArns: [] })).toEqual([]);
+    expect(ruleFailures({ ReplicaKmsKeyArns: REPLICA_KMS_KEY_ARNS.join(',') })).toEqual([]);
+    for (const gap of [`${REPLICA_KMS_KEY_ARNS[0]},`, `,${REPLICA_KMS_KEY_ARNS[0]}`, REPLICA_KMS_KEY_ARNS.join(',,')]) {
+      expect(ruleFailures({ ReplicaKmsKeyArns: gap }), gap).toEqual([expect.stringMatching(/^ReplicaKmsKeyArns must not have an empty entry .* or leave it empty\.$/)]);
+    }
+  });
+
 });
 
 describe('parameter validation (AllowedPattern)', () => {
@@ -438,6 +536,26 @@ describe('parameter validation (AllowedPattern)', () => {
     expect(pattern('RotationWindow').test('25h')).toBe(false);
     expect(pattern('AlarmEmail').test('oncall@example.com')).toBe(true);
     expect(pattern('AlarmEmail').test('oncall')).toBe(false);
+  });
+
+  // A Number parameter accepts 7.5 (CloudFormation checks only MinValue and MaxValue); the function
+  // then refuses its configuration before it can answer the deploy-time custom resource, and the
+  // stack waits out the resource's timeout. Whole days only, refused before anything is created.
+  it('takes KeyLifetimeDays in whole days from 1 to 365, and passes it to the function as it is', () => {
+    expect(expanded.Parameters.KeyLifetimeDays).toMatchObject({ Type: 'String', Default: '30' });
+    for (const days of ['1', '7', '30', '99', '100', '299', '359', '360', '365']) expect(pattern('KeyLifetimeDays').test(days), days).toBe(true);
+    for (const days of ['7.5', '30.0', '0', '366', '400', '1000', '-1', '+7', '07', '1e2', ' 30', '30 ', '', 'thirty']) expect(pattern('KeyLifetimeDays').test(days), days).toBe(false);
+    expect(pattern('KeyLifetimeDays').test(String(expanded.Parameters.KeyLifetimeDays!.Default))).toBe(true);
+    const fn = ofType(resolved({ KeyLifetimeDays: '365' }), 'AWS::Lambda::Function')[0]![1];
+    expect(fn.Properties.Environment.Variables.MOMENTO_KEY_LIFETIME_DAYS).toBe('365');
+  });
+
+  it('takes the replicas\' KMS key ARNs comma-delimited, empty by default', () => {
+    expect(expanded.Parameters.ReplicaKmsKeyArns).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+    for (const arn of ['', ...REPLICA_KMS_KEY_ARNS]) expect(pattern('ReplicaKmsKeyArns').test(arn), arn).toBe(true);
+    for (const wrong of ['alias/aws/secretsmanager', 'arn:aws:kms:us-east-1:123456789012:alias/replica', `${REPLICA_KMS_KEY_ARNS[0]} `, '4f1e2d3c-1234-4cde-8f00-123456789abc']) {
+      expect(pattern('ReplicaKmsKeyArns').test(wrong), wrong).toBe(false);
+    }
   });
 
   it('takes subnet and security group ids, comma-delimited, empty by default (the pattern applies to each entry)', () => {

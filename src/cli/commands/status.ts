@@ -2,6 +2,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseMintedKeyDescription, secretTag } from '../../rotation/strategies/mint-v2.js';
 import { inspectSecret, momentoKeysReport, type MintedBy, type MomentoKeysReport, type SecretReport } from '../inspect-secret.js';
 import { keyApiAccess, listKeys } from '../key-api.js';
+import { scrub } from '../../observability/redact.js';
 import { table, type Output } from '../output.js';
 import { revokeCommand, type AwsFlags } from './revoke.js';
 
@@ -22,11 +23,13 @@ export async function status(
   }
   const warnings = [...(momento ? momentoWarnings(report, momento, managementSecretId!, aws) : []), ...report.warnings];
   const full = { ...report, warnings, ...(momento ? { momento } : {}) };
+  // Every value read was remembered: anything that still slipped into a message is redacted.
+  const safe: Output = { out: (line) => io.out(scrub(line)), err: (line) => io.err(scrub(line)) };
   if (json) {
-    io.out(JSON.stringify(full, null, 2));
+    safe.out(JSON.stringify(full, null, 2));
     return full;
   }
-  printReport(full, io);
+  printReport(full, safe);
   return full;
 }
 

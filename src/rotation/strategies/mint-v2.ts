@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { inspectApiKey } from '../../momento/api-key.js';
 import { KeyApiError, type KeyInfo, type RoleInfo } from '../../momento/key-management.js';
 import { logger } from '../../observability/logger.js';
-import { recordRetiredKeysNotRevoked, recordRevocations } from '../../observability/metrics.js';
+import { recordRetiredKeysNotRevoked, recordRevocationPostponed, recordRevocations } from '../../observability/metrics.js';
 import { rememberSecret, scrub } from '../../observability/redact.js';
 import { describeKeyFile, keyFileAfterMint, parseKeyFile } from '../../secret/key-file.js';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, errorName, type SecretDescription } from '../../secrets-manager/secret-store.js';
@@ -191,11 +191,6 @@ export async function revokeRetiredKeys(
       });
       return { revoked: [], failed: [] };
     }
-    // A replica Region still catching up may serve a key about to be retired: revoke nothing until all are InSync.
-    if (!state.replicasInSync) {
-      logger.warn('Revoked nothing: a replica of this secret is not InSync, and may still serve a key that would be revoked; the next pass retries');
-      return { revoked: [], failed: [] };
-    }
     // The listing's key_id must be the jti our "held" rests on: were AWSCURRENT's key missing from it, every
     // comparison below would be wrong, and the key just promoted could look like an orphan.
     if (state.currentKeyId !== undefined && !listed.some((k) => k.keyId === state.currentKeyId)) {
@@ -205,6 +200,15 @@ export async function revokeRetiredKeys(
       return { revoked: [], failed: [] };
     }
     const decisions = await retiredKeys(listed, state, management.keyId, secretId, deps);
+    // A replica Region still catching up may serve a key about to be retired: revoke nothing until
+    // all are InSync, and count what waits (RevocationPostponed), so a replica stuck out of sync shows.
+    if (!state.replicasInSync) {
+      recordRevocationPostponed(decisions.revoke.length);
+      logger.warn('Revoked nothing: a replica of this secret is not InSync, and may still serve a key that would be revoked; the next pass retries', {
+        postponedKeyIds: decisions.revoke.map((k) => k.keyId),
+      });
+      return { revoked: [], failed: [] };
+    }
     const revoked: string[] = [];
     const failed: string[] = [];
     for (const key of decisions.revoke) {

@@ -1286,8 +1286,12 @@ describe('review findings: evidence a key is in use, or that ids cannot be match
     const first = valueAt('AWSCURRENT').keyId as string;
     h.sm.replicationStatus = [{ Region: 'eu-west-1', Status: 'Failed' }];
     await h.rotate();
+    expect(output.text()).not.toMatch(/"RevocationPostponed"/); // nothing was due yet: nothing counted
     await h.rotate();
     expect(h.keyApi.isValid(first)).toBe(true);
+    // Postponed, and counted: the key that is due, by id in the warning, and in the metric.
+    expect(output.text()).toMatch(/"RevocationPostponed":1/);
+    expect(output.text()).toMatch(new RegExp(`"postponedKeyIds":\\["${first}"\\]`));
     h.sm.replicationStatus = [{ Region: 'eu-west-1', Status: 'InSync' }];
     await h.handler(REPORT());
     expect(h.keyApi.isValid(first)).toBe(false);

@@ -1,0 +1,26 @@
+import { MissingEndpointError, MissingRefreshTokenError, MissingRoleIdError, NoCurrentValueError } from '../rotation/errors.js';
+import type { RotationDeps } from '../rotation/rotate.js';
+import { keyFileFrom } from '../rotation/stored-key-file.js';
+import { chooseStrategy } from '../rotation/strategies/key-strategy.js';
+import { readManagementKey } from '../rotation/strategies/management-key.js';
+import { AWSCURRENT } from '../secrets-manager/secret-store.js';
+
+/**
+ * Before the first rotation (the deploy-time report; RotationSchedule depends on it): what
+ * that rotation's createSecret needs, so a deploy that would leave a stuck AWSPENDING fails
+ * instead, with createSecret's own error and what to do. A v2 key (or a v1 key migrating)
+ * needs its role and endpoint, a configured management secret, readable, holding a v2 key;
+ * a v1 key needs its refresh token. Read-only.
+ */
+export async function checkFirstRotation(secretId: string, deps: Pick<RotationDeps, 'secrets' | 'managementSecretId'>): Promise<void> {
+  const stored = await deps.secrets.read(secretId, AWSCURRENT);
+  if (!stored.found) throw new NoCurrentValueError(secretId);
+  const current = keyFileFrom(stored.secretString, secretId, AWSCURRENT);
+  if (chooseStrategy(secretId, current, deps) === 'refresh-v1') {
+    if (current.refreshToken === undefined) throw new MissingRefreshTokenError(secretId, '');
+    return;
+  }
+  if (current.roleId === undefined) throw new MissingRoleIdError(secretId, AWSCURRENT);
+  if (current.endpoint === undefined) throw new MissingEndpointError(secretId, AWSCURRENT);
+  await readManagementKey(deps);
+}
