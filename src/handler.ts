@@ -41,7 +41,7 @@ export function createHandler(getDeps: () => ContainerDeps, unconfiguredDeploy: 
           return await answerUnconfigured(event, error, unconfiguredDeploy());
         }
         if (!deps.deploy) throw new Error('this container cannot answer CloudFormation');
-        logger.appendKeys({ action: 'InitialExpiryReport', requestType: event.RequestType });
+        logger.appendKeys({ action: 'DeployTimeReport', requestType: event.RequestType });
         const deadline = deps.now() + remainingMs - 5_000;
         const actions = {
           report: (secretId: string) => reportKeyExpiry(secretId, deps, deadline),

@@ -130,9 +130,9 @@ describe('handler (the deployed entry point) on a CloudFormation Delete', () => 
           ResponseURL: `http://127.0.0.1:${port}/answer`,
           StackId: STACK_ID,
           RequestId: 'req-1',
-          LogicalResourceId: 'InitialExpiryReport',
+          LogicalResourceId: 'DeployTimeReport',
           ResourceType: 'Custom::MomentoKeyExpiryReport',
-          PhysicalResourceId: 'InitialExpiryReport-req-0',
+          PhysicalResourceId: 'DeployTimeReport-req-0',
           ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/api-key-AbCdEf' },
         },
         { getRemainingTimeInMillis: () => 60_000 },
@@ -147,7 +147,7 @@ describe('handler (the deployed entry point) on a CloudFormation Delete', () => 
     vi.stubEnv('MOMENTO_MANAGEMENT_SECRET_ARN', MANAGEMENT_ARN);
     cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'rotation', StackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', CreationTime: new Date() }] });
     const answer = await deleteThroughHandler();
-    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'InitialExpiryReport-req-0', Reason: expect.stringContaining('not being deleted') });
+    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'DeployTimeReport-req-0', Reason: expect.stringContaining('not being deleted') });
     expect(cloudFormation.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input)).toEqual([{ StackName: STACK_ID }]);
     expect(secretsManager.calls()).toHaveLength(0); // not even the management key is read
   });

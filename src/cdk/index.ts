@@ -322,7 +322,7 @@ export class MomentoKeyRotation extends Construct {
     });
     // One report before the alarms exist (src/deploy/): the missing-report alarm counts missing data as breaching.
     // No resourceType: AWS::CloudFormation::CustomResource, as template.yaml's (the one the Serverless Application Repository accepts).
-    const report = new CustomResource(this, `InitialExpiryReport${suffix}`, {
+    const report = new CustomResource(this, `DeployTimeReport${suffix}`, {
       serviceToken: this.function.functionArn,
       properties: { SecretId: secretIdOf(secret) },
     });
@@ -352,7 +352,7 @@ export class MomentoKeyRotation extends Construct {
     return new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap, statistic, period });
   }
 
-  /** The alarms on the function as a whole, as template.yaml's RotationFailureAlarm and RevocationFailureAlarm. */
+  /** The alarms on the function as a whole, as template.yaml's RotationFailureAlarm, RevocationFailureAlarm and RevocationPostponedAlarm. */
   private createFunctionAlarms(): void {
     const { GREATER_THAN_OR_EQUAL_TO_THRESHOLD: atLeast } = ComparisonOperator;
     this.functionAlarms = [
@@ -366,6 +366,14 @@ export class MomentoKeyRotation extends Construct {
         alarmDescription: "A retired Momento key could not be revoked; it is retried. The function's logs name the secret and the key id.",
         metric: this.metric('RevocationFailed', 'Sum', Duration.hours(1)),
         threshold: 1, evaluationPeriods: 1, comparisonOperator: atLeast, treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      // A replica not InSync postpones revocations; one stuck in Failed would postpone them for good.
+      new Alarm(this, 'RevocationPostponedAlarm', {
+        alarmDescription:
+          'Retired Momento keys have waited two days to be revoked because a replica of the secret is not InSync: the keys stay valid meanwhile. ' +
+          "Fix the replica's ReplicationStatus (for a replica with its own KMS key, pass replicaKmsKeys); the function's logs name the key ids (postponedKeyIds).",
+        metric: this.metric('RevocationPostponed', 'Sum', Duration.days(1)),
+        threshold: 1, evaluationPeriods: 2, datapointsToAlarm: 2, comparisonOperator: atLeast, treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     ];
     for (const alarm of this.functionAlarms) {

@@ -5,7 +5,7 @@ import { InvalidEventError } from '../rotation/errors.js';
 import { answerDelete, type RevokeMinted } from './revoke-on-stack-delete.js';
 
 /**
- * The stack's `InitialExpiryReport` custom resource (template.yaml): CloudFormation invokes the
+ * The stack's `DeployTimeReport` custom resource (template.yaml): CloudFormation invokes the
  * function once on create (and on update), before it creates the alarm for a missing expiry
  * report. That alarm counts missing data as breaching, and the 12-hour schedule's first run is
  * up to 12 hours away, so without this a fresh stack would page at once. The function reports,
@@ -72,7 +72,7 @@ export async function answerDeployRequest(
     } else {
       const secretId = request.ResourceProperties?.SecretId;
       if (typeof secretId !== 'string' || secretId.trim() === '') {
-        throw new InvalidEventError('the InitialExpiryReport custom resource needs a "SecretId" property (the secret\'s ARN)');
+        throw new InvalidEventError('the DeployTimeReport custom resource needs a "SecretId" property (the secret\'s ARN)');
       }
       if (doctor !== undefined) await logChecks(doctor, secretId);
       if (preflight !== undefined) await preflight(secretId);

@@ -7,7 +7,7 @@ import { heldKeyIdsOf, type RevocationReport } from '../rotation/strategies/mint
 import type { DeployAnswer, DeployDeps, DeployRequest } from './expiry-report-on-deploy.js';
 
 /**
- * The Delete of the `InitialExpiryReport` custom resource: on stack delete, revoke every live key
+ * The Delete of the `DeployTimeReport` custom resource: on stack delete, revoke every live key
  * minted for the stack's secret, and say in the stack's log what was revoked and what failed
  * (key ids only). It never blocks the delete: whatever fails, CloudFormation hears SUCCESS.
  *

@@ -11,7 +11,7 @@ import { fail, managementRoleChecks, notChecked, ok, secretCheck, stuckCheck, wa
 /**
  * The checks of `doctor` the rotation function can make itself, with its own role and
  * network: the secret and its key, a stuck rotation, whether the key authenticates, and the
- * management key at Momento. The deploy-time report (InitialExpiryReport) logs them before
+ * management key at Momento. The deploy-time report (DeployTimeReport) logs them before
  * the first rotation runs, so a deploy that will fail says why. Read-only, like `doctor`.
  */
 export async function functionSideChecks(secretId: string, deps: RotationDeps, deadline: number): Promise<Check[]> {

@@ -168,7 +168,7 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
     );
     for (const alarm of perSecret) expect([alarm.DependsOn].flat()).toEqual([reportOf[secretOf(alarm)!]]);
     const functionWide = alarms.filter((a) => secretOf(a) === undefined);
-    expect(functionWide.map((a) => a.Properties.MetricName).sort()).toEqual(['Errors', 'RevocationFailed']);
+    expect(functionWide.map((a) => a.Properties.MetricName).sort()).toEqual(['Errors', 'RevocationFailed', 'RevocationPostponed']);
     for (const alarm of functionWide) expect([alarm.DependsOn].flat().sort()).toEqual(Object.values(reportOf).sort());
   });
 
@@ -281,7 +281,7 @@ describe('MomentoKeyRotation (momento-secret-rotation/cdk)', () => {
     }
     const watched = ofType(resources, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.Namespace === 'MomentoSecretRotation').map(([, a]) => alarmMetric(a.Properties as never, String));
     expect(watched.filter((key) => !emitted.has(key))).toEqual([]);
-    expect(watched).toHaveLength(5);
+    expect(watched).toHaveLength(6);
   });
 
   it('names every secret it rotates on the dashboard, those added later too', () => {

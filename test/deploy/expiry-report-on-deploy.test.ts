@@ -20,7 +20,7 @@ function request(type: 'Create' | 'Update' | 'Delete', properties: Record<string
     ResponseURL: RESPONSE_URL,
     StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/rotation/1',
     RequestId: 'req-1',
-    LogicalResourceId: 'InitialExpiryReport',
+    LogicalResourceId: 'DeployTimeReport',
     ResourceType: 'Custom::MomentoKeyExpiryReport',
     ...(physicalId ? { PhysicalResourceId: physicalId } : {}),
     ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', ...properties },
@@ -51,7 +51,7 @@ function fakeDeploy(visible = true) {
   return { deploy, sent, events };
 }
 
-describe('the InitialExpiryReport custom resource (a fresh stack reports before its missing-report alarm exists)', () => {
+describe('the DeployTimeReport custom resource (a fresh stack reports before its missing-report alarm exists)', () => {
   let h: Harness;
   beforeEach(() => {
     h = rotationHarness();
@@ -72,7 +72,7 @@ describe('the InitialExpiryReport custom resource (a fresh stack reports before 
       Status: 'SUCCESS',
       StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/rotation/1',
       RequestId: 'req-1',
-      LogicalResourceId: 'InitialExpiryReport',
+      LogicalResourceId: 'DeployTimeReport',
       Data: { DaysToExpiry: expect.stringMatching(/^(19|20)$/) },
     });
     // An update keeps the physical id, or CloudFormation would delete the old resource.

@@ -8,7 +8,7 @@ import { APP_ROLE_ID } from '../support/momento-roles.js';
 import { serviceError } from '../support/secrets-manager-model.js';
 
 /**
- * The InitialExpiryReport custom resource's Delete (src/deploy/revoke-on-stack-delete.ts): on
+ * The DeployTimeReport custom resource's Delete (src/deploy/revoke-on-stack-delete.ts): on
  * stack delete it revokes every live key minted for the secret; on any other Delete
  * (replacement, removal from the template, rollback) it revokes nothing. Always SUCCESS.
  */
@@ -23,9 +23,9 @@ function deleteRequest(properties: Record<string, unknown>) {
     ResponseURL: RESPONSE_URL,
     StackId: STACK_ID,
     RequestId: 'req-9',
-    LogicalResourceId: 'InitialExpiryReport',
+    LogicalResourceId: 'DeployTimeReport',
     ResourceType: 'Custom::MomentoKeyExpiryReport',
-    PhysicalResourceId: 'InitialExpiryReport-req-1',
+    PhysicalResourceId: 'DeployTimeReport-req-1',
     ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', ...properties },
   };
 }
@@ -57,7 +57,7 @@ const logRecords = () =>
     .map((l) => JSON.parse(l) as Record<string, any>)
     .filter((r) => 'level' in r);
 
-describe('on Delete, the InitialExpiryReport custom resource revokes the keys minted for the secret only when the stack is being deleted', () => {
+describe('on Delete, the DeployTimeReport custom resource revokes the keys minted for the secret only when the stack is being deleted', () => {
   let h: Harness;
   afterEach(() => h.restore());
 
@@ -105,7 +105,7 @@ describe('on Delete, the InitialExpiryReport custom resource revokes the keys mi
     expect(h.keyApi.isValid(keys.consoleKey.keyId)).toBe(true);
     expect(h.keyApi.isValid(keys.otherSecrets.keyId)).toBe(true);
     expect(cfn.sent).toHaveLength(1);
-    expect(cfn.sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'InitialExpiryReport-req-1', RequestId: 'req-9', Reason: answer.reason });
+    expect(cfn.sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'DeployTimeReport-req-1', RequestId: 'req-9', Reason: answer.reason });
     const summary = logRecords().find((r) => r.message === 'Stack delete: revoked the keys minted for the secret');
     expect(summary).toMatchObject({ level: 'INFO', secretId: h.sm.arn, failed: [] });
     expect([...summary!.revoked].sort()).toEqual([keys.first.keyId, keys.second.keyId].sort());
@@ -221,7 +221,7 @@ describe('on Delete, the InitialExpiryReport custom resource revokes the keys mi
     expect(cfn.statusAsked).toEqual([]);
     expect(h.sm.calls).toEqual([]);
     expect(h.keyApi.calls).toEqual([]);
-    expect(cfn.sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'InitialExpiryReport-req-1' });
+    expect(cfn.sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'DeployTimeReport-req-1' });
   });
 
   it('with no SecretId property: answers SUCCESS, revoking nothing', async () => {

@@ -43,7 +43,7 @@ const request = (secretId: string) => ({
   ResponseURL: 'https://cloudformation-custom-resource-response.s3.amazonaws.com/stack?X-Amz-Signature=abc',
   StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/rotation/1',
   RequestId: 'req-1',
-  LogicalResourceId: 'InitialExpiryReport',
+  LogicalResourceId: 'DeployTimeReport',
   ResourceProperties: { SecretId: secretId },
 });
 
@@ -58,7 +58,7 @@ function deployAt(clock: { now: number }) {
   return { deploy, answered };
 }
 
-describe('InitialExpiryReport with doctor checks, while Momento\'s key API does not answer', () => {
+describe('DeployTimeReport with doctor checks, while Momento\'s key API does not answer', () => {
   it('answers CloudFormation before the function times out (as the report alone does)', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.5); // the retries' jitter, fixed
     const h = rotationHarness({ managementSecretId: MANAGEMENT_SECRET_ID });

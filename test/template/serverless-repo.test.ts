@@ -97,7 +97,7 @@ describe('the Serverless Application Repository: resource types', () => {
   });
 
   it('reports at deploy with a custom resource of the one type it accepts, AWS::CloudFormation::CustomResource, not Custom::Name', () => {
-    expect(expanded.Resources.InitialExpiryReport!.Type).toBe('AWS::CloudFormation::CustomResource');
+    expect(expanded.Resources.DeployTimeReport!.Type).toBe('AWS::CloudFormation::CustomResource');
     expect(typesOf(expanded).filter((type) => type.startsWith('Custom::'))).toEqual([]);
   });
 

@@ -60,7 +60,7 @@ describe('template.yaml, expanded with samtranslator', () => {
   });
 
   const readManagement = { Sid: 'ReadTheManagementKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: MANAGEMENT_SECRET_ARN };
-  // v2 keys: a Delete of InitialExpiryReport revokes only while this very stack is being deleted.
+  // v2 keys: a Delete of DeployTimeReport revokes only while this very stack is being deleted.
   const readStackStatus = { Sid: 'ReadOwnStackStatus', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: { Ref: 'AWS::StackId' } };
   // Secrets Manager User Guide, "Lambda rotation function execution role permissions" (customer
   // managed key: the SecretARN encryption context) and "Secret encryption and decryption" (the
@@ -175,16 +175,16 @@ describe('template.yaml, expanded with samtranslator', () => {
   });
 
   it.each([['true'], ['false']])(
-    'starts rotating only after the deploy-time report (RotateImmediatelyOnDeploy=%s): the schedule waits for InitialExpiryReport, never the other way round',
+    'starts rotating only after the deploy-time report (RotateImmediatelyOnDeploy=%s): the schedule waits for DeployTimeReport, never the other way round',
     (rotateNow) => {
       const resources = resolved({ RotateImmediatelyOnDeploy: rotateNow, ManagementSecretArn: MANAGEMENT_SECRET_ARN });
       const [[scheduleId, schedule]] = ofType(resources, 'AWS::SecretsManager::RotationSchedule') as [[string, Resource]];
       // The report and the first rotation never overlap, and a secret the report cannot read fails
       // the deploy before any rotation starts. On stack delete the order reverses: the schedule goes
       // first, so no rotation mints while the report's Delete revokes the minted keys.
-      expect([schedule.DependsOn].flat()).toEqual(expect.arrayContaining(['RotationInvokePermission', 'InitialExpiryReport']));
-      expect(after(resources, scheduleId)).toContain('InitialExpiryReport');
-      expect(after(resources, 'InitialExpiryReport')).not.toContain(scheduleId);
+      expect([schedule.DependsOn].flat()).toEqual(expect.arrayContaining(['RotationInvokePermission', 'DeployTimeReport']));
+      expect(after(resources, scheduleId)).toContain('DeployTimeReport');
+      expect(after(resources, 'DeployTimeReport')).not.toContain(scheduleId);
     },
   );
 
@@ -233,17 +233,17 @@ describe('template.yaml, expanded with samtranslator', () => {
     'reports the key once at deploy (RotateImmediatelyOnDeploy=%s), before any alarm that counts missing data as breaching exists',
     (rotateNow) => {
       const resources = resolved({ RotateImmediatelyOnDeploy: rotateNow });
-      expect(resources.InitialExpiryReport).toMatchObject({
+      expect(resources.DeployTimeReport).toMatchObject({
         // The one custom resource type the Serverless Application Repository accepts (serverless-repo.test.ts).
         Type: 'AWS::CloudFormation::CustomResource',
         Properties: { ServiceToken: { 'Fn::GetAtt': ['RotationFunction', 'Arn'] }, SecretId: SECRET_ARN },
       });
-      expect(resources.InitialExpiryReport!.Condition).toBeUndefined();
+      expect(resources.DeployTimeReport!.Condition).toBeUndefined();
       const breachingOnMissing = ofType(resources, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.TreatMissingData === 'breaching');
       expect(breachingOnMissing.map(([id]) => id)).toEqual(['ExpiryReportMissingAlarm']);
-      for (const [, alarm] of breachingOnMissing) expect([alarm.DependsOn].flat()).toContain('InitialExpiryReport');
+      for (const [, alarm] of breachingOnMissing) expect([alarm.DependsOn].flat()).toContain('DeployTimeReport');
       // CloudFormation waits this long for the answer; the function needs at most its timeout, retried twice.
-      expect(Number(resources.InitialExpiryReport!.Properties.ServiceTimeout)).toBeGreaterThanOrEqual(3 * 120);
+      expect(Number(resources.DeployTimeReport!.Properties.ServiceTimeout)).toBeGreaterThanOrEqual(3 * 120);
     },
   );
 
@@ -310,7 +310,7 @@ describe('the dashboard (CreateDashboard, on by default)', () => {
   const secretNamedByEvents = (): string => {
     const resources = resolved();
     const scheduled = JSON.parse(rendered(ofType(resources, 'AWS::Events::Rule')[0]![1].Properties.Targets[0].Input, resources, scalars({}))) as { SecretId: string };
-    const named = [scheduled.SecretId, resources.InitialExpiryReport!.Properties.SecretId, ofType(resources, 'AWS::SecretsManager::RotationSchedule')[0]![1].Properties.SecretId];
+    const named = [scheduled.SecretId, resources.DeployTimeReport!.Properties.SecretId, ofType(resources, 'AWS::SecretsManager::RotationSchedule')[0]![1].Properties.SecretId];
     expect(new Set(named)).toEqual(new Set([SECRET_ARN]));
     return SECRET_ARN;
   };
@@ -361,6 +361,7 @@ describe('the dashboard (CreateDashboard, on by default)', () => {
     expect(watched.filter(([, key]) => !emitted.has(key))).toEqual([]);
     expect(Object.fromEntries(watched)).toEqual({
       RevocationFailureAlarm: metricKey('MomentoSecretRotation', 'RevocationFailed', { service: '${AWS::StackName}' }),
+      RevocationPostponedAlarm: metricKey('MomentoSecretRotation', 'RevocationPostponed', { service: '${AWS::StackName}' }),
       KeyExpiryAlarm: metricKey('MomentoSecretRotation', 'DaysToExpiry', { service: '${AWS::StackName}', SecretId: SECRET_ARN }),
       ExpiryReportMissingAlarm: metricKey('MomentoSecretRotation', 'ExpiryReported', { service: '${AWS::StackName}', SecretId: SECRET_ARN }),
     });
