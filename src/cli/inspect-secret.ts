@@ -2,6 +2,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
+  type DescribeSecretCommandOutput,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { describeStoredValue, type VersionReport } from '../secret/stored-value.js';
@@ -36,13 +37,20 @@ export async function inspectSecret(client: SecretsManagerClient, secretId: stri
     if (stages.length === 0) continue; // deprecated; moto lists them, AWS does not
     versions.push(await describeVersion(client, secretId, versionId, stages, created.get(versionId), now));
   }
+  const report = secretReportFrom(described, versions, secretId);
+  return { ...report, warnings: warningsFor(report, now) };
+}
+
+/**
+ * The report of a described secret with its versions, before warnings: what `status` shows and
+ * `doctor` judges (doctor builds the versions without values when the caller may not read them).
+ */
+export function secretReportFrom(described: DescribeSecretCommandOutput, versions: readonly VersionReport[], secretId: string): Omit<SecretReport, 'warnings'> {
   const holder = (stage: string) => versions.find((v) => v.stages.includes(stage))?.versionId;
   const currentVersionId = holder('AWSCURRENT');
   const pending = holder('AWSPENDING');
-  const pendingVersionId = pending !== undefined && pending !== currentVersionId ? pending : undefined;
-
   const rules = described.RotationRules;
-  const report = {
+  return {
     arn: described.ARN ?? secretId,
     name: described.Name ?? secretId,
     rotationEnabled: described.RotationEnabled === true,
@@ -54,9 +62,8 @@ export async function inspectSecret(client: SecretsManagerClient, secretId: stri
     nextRotation: described.NextRotationDate?.toISOString(),
     versions,
     currentVersionId,
-    pendingVersionId,
+    pendingVersionId: pending !== undefined && pending !== currentVersionId ? pending : undefined,
   };
-  return { ...report, warnings: warningsFor(report, now) };
 }
 
 async function describeVersion(

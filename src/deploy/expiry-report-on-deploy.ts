@@ -96,7 +96,17 @@ export async function answerDeployRequest(
     answer = { status: 'FAILED', reason: `${safe.name}: ${safe.message}`.slice(0, 1000) };
     logger.error('Initial expiry report failed', { error: safe });
   }
-  const body = JSON.stringify({
+  await deps.sendResponse(request.ResponseURL, responseBody(request, answer, data));
+  logger.info('Answered CloudFormation', { requestType: request.RequestType, status: answer.status });
+  return answer;
+}
+
+/**
+ * CloudFormation's response object. A Create that fails keeps the physical id it would have had,
+ * so the rollback's Delete names the same resource.
+ */
+function responseBody(request: DeployRequest, answer: DeployAnswer, data: Record<string, string>): string {
+  return JSON.stringify({
     Status: answer.status,
     Reason: answer.reason,
     PhysicalResourceId: request.PhysicalResourceId ?? `${request.LogicalResourceId}-${request.RequestId}`,
@@ -105,9 +115,6 @@ export async function answerDeployRequest(
     LogicalResourceId: request.LogicalResourceId,
     Data: data,
   });
-  await deps.sendResponse(request.ResponseURL, body);
-  logger.info('Answered CloudFormation', { requestType: request.RequestType, status: answer.status });
-  return answer;
 }
 
 /**
@@ -127,18 +134,7 @@ export async function answerUnconfigured(request: DeployRequest, error: unknown,
         }
       : { status: 'FAILED', reason: `The function's configuration is invalid: ${problem}`.slice(0, 1000) };
   logger.error('Cannot serve the deploy-time report: the configuration is invalid', { error: safe, requestType: request.RequestType });
-  await deps.sendResponse(
-    request.ResponseURL,
-    JSON.stringify({
-      Status: answer.status,
-      Reason: answer.reason,
-      PhysicalResourceId: request.PhysicalResourceId ?? `${request.LogicalResourceId}-${request.RequestId}`,
-      StackId: request.StackId,
-      RequestId: request.RequestId,
-      LogicalResourceId: request.LogicalResourceId,
-      Data: {},
-    }),
-  );
+  await deps.sendResponse(request.ResponseURL, responseBody(request, answer, {}));
   return answer;
 }
 

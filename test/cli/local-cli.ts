@@ -22,12 +22,12 @@ export interface CliResult {
  * the calling test file). Every run's output, and everything the file writes, is checked
  * for every secret issued (keys, refresh tokens, management keys).
  */
-export function useLocalCli(prefix: string) {
+export function useLocalCli(prefix: string, options: { privateMoto?: boolean } = {}) {
   captureFileOutputAndCheckForLeaks();
   let stack: LocalStack | undefined;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ onIssue: registerSecret });
+    stack = await startLocalStack({ onIssue: registerSecret, privateMoto: options.privateMoto === true });
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
   }, 60_000);
   afterAll(async () => stack?.stop());

@@ -61,8 +61,8 @@ export async function loadLambdaArtifact(): Promise<typeof HandlerModule> {
  * moto_server, the fake Momento and the fault proxy on 127.0.0.1, with the function's
  * environment pointing at them, so the real AWS SDK and the real Momento SDK run end to end.
  */
-export async function startLocalStack(options: { onStep?: (report: StepReport) => void; onIssue?: (secret: string) => void } = {}): Promise<LocalStack> {
-  const moto = await startMotoServer();
+export async function startLocalStack(options: { onStep?: (report: StepReport) => void; onIssue?: (secret: string) => void; privateMoto?: boolean } = {}): Promise<LocalStack> {
+  const moto = await startMotoServer({ private: options.privateMoto === true });
   const momento = await FakeMomentoServer.start();
   momento.onIssue = options.onIssue;
   const proxy = await FaultProxy.start(moto.endpoint);

@@ -17,11 +17,13 @@ const INSTALL_HINT =
  * Starts `moto_server` on a free loopback port and waits until it answers. It is
  * stopped by PID, and also when this process exits, so no server is left behind.
  */
-export async function startMotoServer(): Promise<MotoServer> {
+export async function startMotoServer(options: { private?: boolean } = {}): Promise<MotoServer> {
   // `npm run mutate` starts one moto_server for all its runs (test/mutation/global-setup.ts):
   // starting one per test file per mutant cost about a second each. Tests name their secrets
   // uniquely, so sharing one is safe; it is stopped by whoever started it.
-  const shared = process.env.MOTO_SHARED_ENDPOINT;
+  // `private`: a test that reads the whole Region (status --all lists every secret a tagged
+  // function rotates) cannot share it with other files, nor with its own reruns under Stryker.
+  const shared = options.private ? undefined : process.env.MOTO_SHARED_ENDPOINT;
   if (shared) {
     return {
       endpoint: shared,

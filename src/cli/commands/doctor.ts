@@ -35,7 +35,7 @@ import { rememberSecret, scrub } from '../../observability/redact.js';
 import { parseMintedKeyDescription } from '../../rotation/strategies/mint-v2.js';
 import { parseKeyFile } from '../../secret/key-file.js';
 import { CliError, explainAwsError } from '../errors.js';
-import { inspectSecret, momentoKeysReport, type SecretReport, type VersionReport } from '../inspect-secret.js';
+import { inspectSecret, momentoKeysReport, secretReportFrom, type SecretReport, type VersionReport } from '../inspect-secret.js';
 import { keyApiAccess, type KeyApiAccess } from '../key-api.js';
 import type { Output } from '../output.js';
 import { revokeCommand, awsFlagsText, type AwsFlags } from './revoke.js';
@@ -277,25 +277,7 @@ async function describeOnly(client: SecretsManagerClient, secretId: string): Pro
       refreshable: false,
       problem: 'a value the caller may not read',
     }));
-  const holder = (stage: string) => versions.find((v) => v.stages.includes(stage))?.versionId;
-  const currentVersionId = holder('AWSCURRENT');
-  const pendingHolder = holder('AWSPENDING');
-  const rules = described.RotationRules;
-  return {
-    arn: described.ARN ?? secretId,
-    name: described.Name ?? secretId,
-    rotationEnabled: described.RotationEnabled === true,
-    rotationFunction: described.RotationLambdaARN,
-    schedule: rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? `every ${rules.AutomaticallyAfterDays} days` : undefined),
-    window: rules?.Duration,
-    ...(described.KmsKeyId ? { kmsKeyId: described.KmsKeyId } : {}),
-    lastRotated: described.LastRotatedDate?.toISOString(),
-    nextRotation: described.NextRotationDate?.toISOString(),
-    versions,
-    currentVersionId,
-    pendingVersionId: pendingHolder !== undefined && pendingHolder !== currentVersionId ? pendingHolder : undefined,
-    warnings: [],
-  };
+  return { ...secretReportFrom(described, versions, secretId), warnings: [] };
 }
 
 /** A secret's ARN and KMS key, where the caller may describe it; undefined fields otherwise. */

@@ -24,7 +24,8 @@ import { literal, useLocalCli, v2Value } from '../local-cli.js';
 
 // `status --all` against moto_server (Secrets Manager, Lambda and IAM at one address) and the fake
 // Momento: a fleet of secrets in planted states, one line each, and what it costs in AWS calls.
-const { stack, cli, name } = useLocalCli('status-all');
+// A moto_server of its own, even under `npm run mutate` (which shares one): it counts the Region's secrets.
+const { stack, cli, name } = useLocalCli('status-all', { privateMoto: true });
 
 const DAY_MS = 86_400_000;
 /** An empty zip (its end-of-central-directory record only): moto's CreateFunction stores the code and never runs it. */
