@@ -1,7 +1,8 @@
-import { GetSecretValueCommand, ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspectApiKey } from '../momento/api-key.js';
 import { rememberSecret } from '../observability/redact.js';
 import { apiKeyIn } from '../secret/key-file.js';
+import { listEverySecret, mapBounded } from './list-secrets.js';
 
 /** A secret, named for people and by ARN. */
 export interface SecretRef {
@@ -32,18 +33,9 @@ const CONCURRENCY = 8;
  */
 export async function secretsHoldingKey(client: SecretsManagerClient, keyId: string, skipArn?: string): Promise<KeyHolders> {
   const region = await client.config.region();
-  const secrets: SecretRef[] = [];
-  let nextToken: string | undefined;
+  let secrets: SecretRef[];
   try {
-    do {
-      const page = await client.send(new ListSecretsCommand({ MaxResults: 100, ...(nextToken ? { NextToken: nextToken } : {}) }));
-      for (const s of page.SecretList ?? []) {
-        // A secret scheduled for deletion cannot be read, and no application can read it either.
-        if (s.ARN === undefined || s.ARN === skipArn || s.DeletedDate !== undefined) continue;
-        secrets.push({ name: s.Name ?? s.ARN, arn: s.ARN });
-      }
-      nextToken = page.NextToken || undefined;
-    } while (nextToken !== undefined);
+    secrets = (await listEverySecret(client)).filter((s) => s.ARN !== skipArn).map((s) => ({ name: s.Name ?? s.ARN, arn: s.ARN }));
   } catch (error) {
     const name = errorName(error);
     if (name !== 'AccessDeniedException' && name !== 'AccessDenied') throw error;
@@ -52,24 +44,19 @@ export async function secretsHoldingKey(client: SecretsManagerClient, keyId: str
 
   const holders: SecretRef[] = [];
   const unreadable: (SecretRef & { reason: string })[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < secrets.length) {
-      const secret = secrets[next++]!;
-      let value: string | undefined;
-      try {
-        value = (await client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' }))).SecretString;
-      } catch (error) {
-        // No AWSCURRENT value, or deleted since it was listed: it holds nothing.
-        if (errorName(error) === 'ResourceNotFoundException') continue;
-        if (errorName(error) === 'InvalidRequestException' && /deletion/i.test(error instanceof Error ? error.message : '')) continue;
-        unreadable.push({ ...secret, reason: errorName(error) });
-        continue;
-      }
-      if (value !== undefined && keyIdHeldIn(value) === keyId) holders.push(secret);
+  await mapBounded(secrets, CONCURRENCY, async (secret) => {
+    let value: string | undefined;
+    try {
+      value = (await client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' }))).SecretString;
+    } catch (error) {
+      // No AWSCURRENT value, or deleted since it was listed: it holds nothing.
+      if (errorName(error) === 'ResourceNotFoundException') return;
+      if (errorName(error) === 'InvalidRequestException' && /deletion/i.test(error instanceof Error ? error.message : '')) return;
+      unreadable.push({ ...secret, reason: errorName(error) });
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, secrets.length) }, worker));
+    if (value !== undefined && keyIdHeldIn(value) === keyId) holders.push(secret);
+  });
   const byName = (a: SecretRef, b: SecretRef) => a.name.localeCompare(b.name);
   return { region, holders: holders.sort(byName), unreadable: unreadable.sort(byName) };
 }

@@ -1,7 +1,6 @@
 import { GetFunctionConfigurationCommand, ListTagsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import {
   GetSecretValueCommand,
-  ListSecretsCommand,
   type RotationRulesType,
   type SecretListEntry,
   type SecretsManagerClient,
@@ -15,6 +14,7 @@ import { describeStoredValue, type VersionReport } from '../../secret/stored-val
 import { CliError } from '../errors.js';
 import { keyApiAccess, listKeys } from '../key-api.js';
 import { secretNames } from '../key-holders.js';
+import { listEverySecret, mapBounded } from '../list-secrets.js';
 import { table, type Output } from '../output.js';
 
 /**
@@ -215,20 +215,13 @@ export async function statusAll(
 async function listSecrets(client: SecretsManagerClient): Promise<{ withFunction: SecretListEntry[]; all: ListedSecret[] }> {
   const withFunction: SecretListEntry[] = [];
   const all: ListedSecret[] = [];
-  let nextToken: string | undefined;
   try {
-    do {
-      const page = await client.send(new ListSecretsCommand({ MaxResults: 100, ...(nextToken ? { NextToken: nextToken } : {}) }));
-      for (const entry of page.SecretList ?? []) {
-        // Secrets scheduled for deletion are not listed by default (IncludePlannedDeletion); AWS
-        // keeps RotationLambdaARN after CancelRotateSecret (RotationRules docs), so a secret whose
-        // rotation was turned off is still found by its function.
-        if (entry.ARN === undefined || entry.DeletedDate !== undefined) continue;
-        all.push({ arn: entry.ARN, name: entry.Name });
-        if (entry.RotationLambdaARN) withFunction.push(entry);
-      }
-      nextToken = page.NextToken || undefined;
-    } while (nextToken !== undefined);
+    for (const entry of await listEverySecret(client)) {
+      // AWS keeps RotationLambdaARN after CancelRotateSecret (RotationRules docs), so a secret
+      // whose rotation was turned off is still found by its function.
+      all.push({ arn: entry.ARN, name: entry.Name });
+      if (entry.RotationLambdaARN) withFunction.push(entry);
+    }
   } catch (error) {
     if (errorName(error) === 'AccessDeniedException' || errorName(error) === 'AccessDenied') {
       throw new CliError(
@@ -771,19 +764,6 @@ function shortDate(iso: string): string {
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function errorName(error: unknown): string {
