@@ -1,10 +1,10 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RotationConfig } from './config.js';
-import type { DeployDeps } from './deploy/expiry-report-on-deploy.js';
+import type { DeployDeps } from './deploy/custom-resource.js';
 import type { EndpointOverride } from './momento/endpoint-override.js';
 import { HttpKeyManagementApi } from './momento/http-key-management.js';
 import type { MomentoApi } from './momento/momento-api.js';
-import type { RotationDeps } from './rotation/rotate.js';
+import type { RotationDeps } from './rotation/rotation-deps.js';
 import { SecretStore } from './secrets-manager/secret-store.js';
 import { EXPIRY_REPORTED, metricsTarget, SECRET_DIMENSION } from './observability/metrics.js';
 

@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { readConfig, type RotationConfig } from './config.js';
 import { createRotationDeps, deployDeps, type ContainerDeps } from './dependencies.js';
-import { answerDeployRequest, answerUnconfigured, isDeployRequest, type DeployDeps } from './deploy/expiry-report-on-deploy.js';
+import { isDeployRequest, type DeployDeps } from './deploy/custom-resource.js';
+import { answerDeployRequest, answerUnconfigured } from './deploy/expiry-report-on-deploy.js';
 import { revokeKeysMintedForSecret } from './deploy/revoke-on-stack-delete.js';
 import { checkFirstRotation } from './deploy/rotation-preflight.js';
 import { functionSideChecks } from './doctor/function-side.js';
@@ -10,7 +11,8 @@ import { publishMetrics, recordStep, secretIdNamedBy, useSecretDimension } from 
 import { rememberSecret, scrubError } from './observability/redact.js';
 import { parseFunctionEvent } from './rotation/event.js';
 import { reportKeyExpiry } from './rotation/report-expiry.js';
-import { rotate, type RotationDeps } from './rotation/rotate.js';
+import { rotate } from './rotation/rotate.js';
+import type { RotationDeps } from './rotation/rotation-deps.js';
 
 /** How long doctor's function-side checks may take at deploy, of the function's 120 s. */
 const DEPLOY_CHECKS_BUDGET_MS = 20_000;

@@ -2,6 +2,7 @@ import type { Check } from '../doctor/checks.js';
 import { logger } from '../observability/logger.js';
 import { scrubError } from '../observability/redact.js';
 import { InvalidEventError } from '../rotation/errors.js';
+import { responseBody, type DeployAnswer, type DeployDeps, type DeployRequest } from './custom-resource.js';
 import { answerDelete, type RevokeMinted } from './revoke-on-stack-delete.js';
 
 /**
@@ -15,38 +16,6 @@ import { answerDelete, type RevokeMinted } from './revoke-on-stack-delete.js';
  * On Delete it revokes the secret's minted keys when the stack itself is being deleted
  * (revoke-on-stack-delete.ts), and answers SUCCESS whatever happens.
  */
-export interface DeployRequest {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly ResponseURL: string;
-  readonly StackId: string;
-  readonly RequestId: string;
-  readonly LogicalResourceId: string;
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: Record<string, unknown>;
-}
-
-export interface DeployDeps {
-  /** PUTs CloudFormation's answer to the pre-signed S3 URL. */
-  sendResponse(url: string, body: string): Promise<void>;
-  /** Whether CloudWatch returns an ExpiryReported datapoint at or after `since`, asking until `deadline`. */
-  reportVisible(since: number, deadline: number, secretId: string): Promise<boolean>;
-  /** The stack's StackStatus (DescribeStacks on its id); undefined when CloudFormation returns none. */
-  stackStatus(stackId: string): Promise<string | undefined>;
-  now(): number;
-}
-
-/** CloudFormation's custom resource request, recognised by its fields. */
-export function isDeployRequest(input: unknown): input is DeployRequest {
-  if (typeof input !== 'object' || input === null) return false;
-  const r = input as Record<string, unknown>;
-  return typeof r.RequestType === 'string' && typeof r.ResponseURL === 'string' && typeof r.StackId === 'string' && typeof r.RequestId === 'string';
-}
-
-export interface DeployAnswer {
-  readonly status: 'SUCCESS' | 'FAILED';
-  readonly reason: string;
-}
-
 /** What the custom resource does: report on Create and Update, revoke on a stack's Delete. */
 export interface DeployActions {
   readonly report: (secretId: string) => Promise<{ daysLeft?: number | undefined }>;
@@ -99,22 +68,6 @@ export async function answerDeployRequest(
   await deps.sendResponse(request.ResponseURL, responseBody(request, answer, data));
   logger.info('Answered CloudFormation', { requestType: request.RequestType, status: answer.status });
   return answer;
-}
-
-/**
- * CloudFormation's response object. A Create that fails keeps the physical id it would have had,
- * so the rollback's Delete names the same resource.
- */
-function responseBody(request: DeployRequest, answer: DeployAnswer, data: Record<string, string>): string {
-  return JSON.stringify({
-    Status: answer.status,
-    Reason: answer.reason,
-    PhysicalResourceId: request.PhysicalResourceId ?? `${request.LogicalResourceId}-${request.RequestId}`,
-    StackId: request.StackId,
-    RequestId: request.RequestId,
-    LogicalResourceId: request.LogicalResourceId,
-    Data: data,
-  });
 }
 
 /**

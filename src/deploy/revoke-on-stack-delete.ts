@@ -1,10 +1,10 @@
 import { logger } from '../observability/logger.js';
 import { scrubError } from '../observability/redact.js';
 import { revokeKeysMintedFor } from '../rotation/retire.js';
-import type { RotationDeps } from '../rotation/rotate.js';
+import type { RotationDeps } from '../rotation/rotation-deps.js';
 import { readManagementKey } from '../rotation/strategies/management-key.js';
 import { heldKeyIdsOf, type RevocationReport } from '../rotation/strategies/mint-v2.js';
-import type { DeployAnswer, DeployDeps, DeployRequest } from './expiry-report-on-deploy.js';
+import type { DeployAnswer, DeployDeps, DeployRequest } from './custom-resource.js';
 
 /**
  * The Delete of the `DeployTimeReport` custom resource: on stack delete, revoke every live key

@@ -1,5 +1,5 @@
 import { KeyExpiredError, MissingEndpointError, MissingRefreshTokenError, MissingRoleIdError, NoCurrentValueError } from '../rotation/errors.js';
-import type { RotationDeps } from '../rotation/rotate.js';
+import type { RotationDeps } from '../rotation/rotation-deps.js';
 import { keyFileFrom } from '../rotation/stored-key-file.js';
 import { chooseStrategy } from '../rotation/strategies/key-strategy.js';
 import { readManagementKey } from '../rotation/strategies/management-key.js';

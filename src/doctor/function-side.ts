@@ -2,7 +2,7 @@ import { inspectApiKey } from '../momento/api-key.js';
 import { probeVerdict } from '../momento/key-checks.js';
 import { describeStoredValue } from '../secret/stored-value.js';
 import { rememberSecret, scrub } from '../observability/redact.js';
-import type { RotationDeps } from '../rotation/rotate.js';
+import type { RotationDeps } from '../rotation/rotation-deps.js';
 import { readManagementKey } from '../rotation/strategies/management-key.js';
 import { parseKeyFile } from '../secret/key-file.js';
 import { AWSCURRENT, AWSPENDING } from '../secrets-manager/secret-store.js';

@@ -1,6 +1,6 @@
 import { logger } from '../observability/logger.js';
 import { rememberSecret, scrub } from '../observability/redact.js';
-import { RetriesExhausted, withRetries } from '../rotation/retry.js';
+import { RetriesExhausted, withRetries } from '../shared/retry.js';
 import { inspectApiKey } from './api-key.js';
 import { isLoopback } from './endpoint-override.js';
 import {

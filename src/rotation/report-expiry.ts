@@ -3,7 +3,7 @@ import { recordDaysToExpiry, recordExpiryReported } from '../observability/metri
 import { describeKeyFile } from '../secret/key-file.js';
 import { AWSCURRENT } from '../secrets-manager/secret-store.js';
 import { NoCurrentValueError } from './errors.js';
-import type { RotationDeps } from './rotate.js';
+import type { RotationDeps } from './rotation-deps.js';
 import { keyFileFrom } from './stored-key-file.js';
 import { revokeRetiredKeys } from './strategies/mint-v2.js';
 

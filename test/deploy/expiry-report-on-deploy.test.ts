@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRotationDeps } from '../../src/dependencies.js';
-import type { DeployDeps } from '../../src/deploy/expiry-report-on-deploy.js';
+import type { DeployDeps } from '../../src/deploy/custom-resource.js';
 import { createHandler } from '../../src/handler.js';
 import { readConfig } from '../../src/config.js';
 import { captureOutputAndCheckForLeaks } from '../support/capture-output.js';

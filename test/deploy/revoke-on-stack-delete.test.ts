@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeployAnswer, DeployDeps } from '../../src/deploy/expiry-report-on-deploy.js';
+import type { DeployAnswer, DeployDeps } from '../../src/deploy/custom-resource.js';
 import { createHandler } from '../../src/handler.js';
 import { mintedKeyDescription } from '../../src/rotation/strategies/mint-v2.js';
 import { captureOutputAndCheckForLeaks } from '../support/capture-output.js';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { answerDeployRequest, type DeployDeps } from '../../src/deploy/expiry-report-on-deploy.js';
+import type { DeployDeps } from '../../src/deploy/custom-resource.js';
+import { answerDeployRequest } from '../../src/deploy/expiry-report-on-deploy.js';
 import { createHandler } from '../../src/handler.js';
 import { HttpKeyManagementApi } from '../../src/momento/http-key-management.js';
 import { reportKeyExpiry } from '../../src/rotation/report-expiry.js';

@@ -11,7 +11,9 @@ import { CREDENTIALS, REGION } from './secrets-manager-service.js';
 let moto: MotoServer;
 let proxy: RecordingProxy;
 beforeAll(async () => {
-  moto = await startMotoServer();
+  // Its own moto_server: the test lists the Region's secrets (ListSecrets pages at 100) and
+  // creates fixed names, so a moto shared with other test files (npm run mutate) would break it.
+  moto = await startMotoServer({ private: true });
   proxy = await RecordingProxy.start(moto.endpoint);
 }, 60_000);
 afterAll(async () => {

@@ -1,9 +1,8 @@
 import { inspectApiKey } from '../../momento/api-key.js';
-import type { KeyDescription, MomentoKeyFile } from '../../secret/key-file.js';
-import type { SecretDescription } from '../../secrets-manager/secret-store.js';
+import type { MomentoKeyFile } from '../../secret/key-file.js';
 import { AWSCURRENT } from '../../secrets-manager/secret-store.js';
 import { InvalidSecretValueError, ManagementSecretNotConfiguredError, NOT_A_MOMENTO_KEY } from '../errors.js';
-import type { RotationDeps } from '../rotate.js';
+import type { NewKeyValue, NextKeyContext, RotationDeps } from '../rotation-deps.js';
 import { mintSuccessorKey } from './mint-v2.js';
 import { refreshCurrentKey } from './refresh-v1.js';
 
@@ -13,24 +12,6 @@ import { refreshCurrentKey } from './refresh-v1.js';
  * is `revokeRetiredKeys` (mint-v2.ts); v1 keys cannot be revoked and simply expire.
  */
 export type KeyStrategy = 'refresh-v1' | 'mint-v2';
-
-export interface NextKeyContext {
-  /** As the event names it (ARN or name), for messages. */
-  readonly secretId: string;
-  readonly secret: SecretDescription;
-  /** The version being created (ClientRequestToken). */
-  readonly token: string;
-  readonly current: MomentoKeyFile;
-  readonly currentInfo: KeyDescription;
-  readonly deps: RotationDeps;
-  readonly deadline: number;
-}
-
-/** The key file to store as AWSPENDING, as JSON, with what may be logged about it. */
-export interface NewKeyValue {
-  readonly secretString: string;
-  readonly keyInfo: KeyDescription;
-}
 
 /**
  * - a v2 key is minted anew (we mint without a refresh token, and never refresh one);

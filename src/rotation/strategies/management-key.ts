@@ -3,6 +3,7 @@ import { KeyApiError } from '../../momento/key-management.js';
 import { rememberSecret, scrub } from '../../observability/redact.js';
 import { parseKeyFile } from '../../secret/key-file.js';
 import { AWSCURRENT, errorName, isFinalError } from '../../secrets-manager/secret-store.js';
+import type { RotationDeps } from '../rotation-deps.js';
 import {
   KeyApiRequestRefusedError,
   KeyApiUnavailableError,
@@ -10,7 +11,6 @@ import {
   ManagementSecretInvalidError,
   UnknownRoleError,
 } from '../errors.js';
-import type { RotationDeps } from '../rotate.js';
 
 export interface ManagementKey {
   readonly apiKey: string;

@@ -7,8 +7,7 @@ import { rememberSecret, scrub } from '../../observability/redact.js';
 import { describeKeyFile, keyFileAfterMint, parseKeyFile } from '../../secret/key-file.js';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, errorName, type SecretDescription } from '../../secrets-manager/secret-store.js';
 import { MissingEndpointError, MissingRoleIdError } from '../errors.js';
-import type { RotationDeps } from '../rotate.js';
-import type { NewKeyValue, NextKeyContext } from './key-strategy.js';
+import type { NewKeyValue, NextKeyContext, RotationDeps } from '../rotation-deps.js';
 import { keyApiFailureAsRotationError, readManagementKey, type ManagementKey } from './management-key.js';
 
 /**

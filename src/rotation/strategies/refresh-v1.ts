@@ -4,7 +4,7 @@ import { logger } from '../../observability/logger.js';
 import { rememberSecret, scrub } from '../../observability/redact.js';
 import { describeKeyFile, keyFileAfterRefresh } from '../../secret/key-file.js';
 import { KeyExpiredError, MissingRefreshTokenError, MomentoUnavailableError, RefreshRejectedError } from '../errors.js';
-import type { NewKeyValue, NextKeyContext } from './key-strategy.js';
+import type { NewKeyValue, NextKeyContext, RotationDeps } from '../rotation-deps.js';
 
 /**
  * v1 keys: refresh the AWSCURRENT key at Momento with its refresh token. The new key

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RetriesExhausted, withRetries } from '../../src/rotation/retry.js';
+import { RetriesExhausted, withRetries } from '../../src/shared/retry.js';
 
 function simulated() {
   const clock = { now: 0, sleeps: [] as number[] };
