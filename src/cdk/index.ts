@@ -13,7 +13,7 @@
  * ```
  *
  * In a VPC: pass `vpc` (and optionally `vpcSubnets`, `securityGroups`); the function must reach
- * Secrets Manager and Momento from there (README, "Running in a VPC").
+ * Secrets Manager and Momento from there (docs/deploy.md, "Running in a VPC").
  */
 import { CfnResource, CustomResource, Duration, Fn, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Alarm, CfnDashboard, ComparisonOperator, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
@@ -226,7 +226,7 @@ export class MomentoKeyRotation extends Construct {
       handler: 'handler.handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      // As template.yaml: the worst cold step peaks at about 86 MB (README, "Benchmarks").
+      // As template.yaml: the worst cold step peaks at about 86 MB (docs/benchmarks.md).
       memorySize: 160,
       // Outlasts the Momento SDK's fixed 60 s refresh deadline.
       timeout: Duration.seconds(120),

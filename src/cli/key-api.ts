@@ -41,7 +41,7 @@ export async function keyApiAccess(client: SecretsManagerClient, managementSecre
     throw new CliError(
       `The management secret ${managementSecretId} does not hold a v2 key, bare or as {"apiKey": "<key>"}` +
         `${parsed !== undefined && !parsed.ok ? ` (${parsed.problem})` : ''}. Store there a key whose role may manage API keys ` +
-        '(auth_management read, write and list: see the README).',
+        '(auth_management read, write and list: see docs/secret-format.md, "The management key").',
     );
   }
   rememberSecret(apiKey);

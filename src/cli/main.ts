@@ -90,8 +90,8 @@ function can rotate, a rotation stuck or overdue for longer than its window, (--
 key Momento no longer lists. warn: the key expires before the next rotation or within 7 days, a
 rotation pending or overdue. Then a summary line, and what to do for each secret not ok; exit 1
 if one fails. Cost: ListSecrets (one call per 100 secrets), one GetSecretValue per secret shown,
-one lambda:ListTags per rotation function, one ListSecretVersionIds per pending rotation (to date
-it), and no Momento call without --check-keys.
+one lambda:ListTags per rotation function (a pending rotation is dated from ListSecrets' LastChangedDate,
+with no call of its own), and no Momento call without --check-keys.
 
   --json                       the same, as JSON
   --management-secret-id NAME  v2: also ask Momento whether each stored key is still valid,

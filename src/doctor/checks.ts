@@ -388,7 +388,7 @@ export const MANAGEMENT_ROLE_BODY = {
  * neither can its role: a warning (the function may well mint with it), not a failure.
  */
 export function managementRoleChecks(role: RoleInfo | undefined, input: { roleId: string | undefined; managementSecretId: string; keyIdMissing?: boolean }): Check[] {
-  const createRole = `create a role with exactly auth_management read, write and list (POST /roles with ${JSON.stringify(MANAGEMENT_ROLE_BODY)}; README, "The management key"), mint a key with it, and store it in ${input.managementSecretId}`;
+  const createRole = `create a role with exactly auth_management read, write and list (POST /roles with ${JSON.stringify(MANAGEMENT_ROLE_BODY)}; docs/secret-format.md, "The management key"), mint a key with it, and store it in ${input.managementSecretId}`;
   if (role === undefined && input.keyIdMissing) {
     return [
       warn(
@@ -574,7 +574,7 @@ export function vpcCheck(facts: VpcFacts | undefined, input: { mints: boolean | 
   const isolated = facts.subnets.filter((s) => !s.internet).map((s) => s.subnetId);
   const fix =
     `Give subnets ${isolated.join(', ')} a default route through a NAT gateway; or add an interface endpoint ` +
-    `com.amazonaws.${input.region}.secretsmanager and Momento's PrivateLink (README, "Running in a VPC")` +
+    `com.amazonaws.${input.region}.secretsmanager and Momento's PrivateLink (docs/deploy.md, "Running in a VPC")` +
     (input.mints !== false ? '; minting and revoking v2 keys also need HTTPS to the key-management host, which needs NAT' : '');
   if (isolated.length === 0) return ok(id, `The function's subnets in ${facts.vpcId} route to the internet (NAT).`);
   const missing: string[] = [];
@@ -591,7 +591,7 @@ export function vpcCheck(facts: VpcFacts | undefined, input: { mints: boolean | 
   return warn(
     id,
     `Subnets ${isolated.join(', ')} have no NAT route; the VPC has a Secrets Manager endpoint and other interface endpoints (${facts.otherInterfaceEndpoints.join(', ')}), which doctor cannot tell are Momento's PrivateLink.`,
-    "Check that one of them is Momento's PrivateLink endpoint for your cell (README, \"Running in a VPC\").",
+    "Check that one of them is Momento's PrivateLink endpoint for your cell (docs/deploy.md, \"Running in a VPC\").",
   );
 }
 

@@ -4,6 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withoutNodeFloorWarning } from '../support/node-floor.js';
 import { repair } from '../../src/cli/commands/repair.js';
 import { runCli } from '../../src/cli/main.js';
 import { STEPS } from '../../src/rotation/event.js';
@@ -533,7 +534,7 @@ describe('common behaviour', () => {
         return { code: 0, err: '' };
       } catch (error) {
         const e = error as { status: number; stderr: string };
-        return { code: e.status, err: e.stderr };
+        return { code: e.status, err: withoutNodeFloorWarning(e.stderr) };
       }
     };
     expect(run({})).toEqual({ code: 1, err: "No AWS Region set. Pass --region (the secret's Region), or set AWS_REGION.\n" });

@@ -74,7 +74,7 @@ describe('keyApiAccess', () => {
     const secret = value();
     sm.on(GetSecretValueCommand).resolves({ SecretString: secret });
     const error = await expectFailure(keyApiAccess(client(), 'mgmt'), CliError);
-    expect(error.message).toMatch(/^The management secret mgmt does not hold a v2 key, bare or as \{"apiKey": "<key>"\}.*\(auth_management read, write and list: see the README\)\.$/);
+    expect(error.message).toMatch(/^The management secret mgmt does not hold a v2 key, bare or as \{"apiKey": "<key>"\}.*\(auth_management read, write and list: see docs\/secret-format\.md, "The management key"\)\.$/);
   });
 
   it('refuses to send the management key over http:// to another host, before reading it', async () => {

@@ -67,7 +67,7 @@ describe('the npm package, installed from its tarball in a fresh project', () =>
     const targets = [
       ...JSON.stringify(pkg.exports).matchAll(/"\.\/(dist\/[^"]+)"/g),
     ].map((m) => m[1]!);
-    for (const file of [...targets, ...Object.values(pkg.bin), 'dist/lambda/handler.mjs', 'template.yaml', 'LICENSE', 'README.md']) {
+    for (const file of [...targets, ...Object.values(pkg.bin), 'dist/lambda/handler.mjs', 'template.yaml', 'LICENSE', 'README.md', 'docs/cli.md', 'docs/client.md', 'docs/security.md']) {
       expect(packed, `${file} is not in the tarball`).toContain(file.replace(/^\.\//, ''));
     }
     expect(packed.filter((f) => /^(src|test|bench|scripts)\//.test(f))).toEqual([]);

@@ -622,7 +622,7 @@ function otherSecretName(description: string): string {
 
 function keyApiFailureCheck(error: unknown, managementSecretId: string, source: string, what: string): Check {
   const failure = (error as { failure?: string }).failure;
-  const fixKey = `Store a valid key whose role grants auth_management read, write and list in ${managementSecretId} (README, "The management key").`;
+  const fixKey = `Store a valid key whose role grants auth_management read, write and list in ${managementSecretId} (docs/secret-format.md, "The management key").`;
   if (failure === 'unauthorized') return fail('management-key', `Momento rejects the management key in ${managementSecretId}${source}: invalid, revoked or expired.`, fixKey);
   if (failure === 'forbidden') return fail('management-role', `The management key in ${managementSecretId}${source} may not ${what} (403).`, fixKey);
   return warn('management-key', `Could not ${what} at Momento with the management key: ${scrub((error as Error).message)}.`, 'Run doctor again; if it persists, check MOMENTO_API_KEYS_URL and the network.');

@@ -324,7 +324,7 @@ function adviseOnManagementKey(
   if (!keyManagementAccess(role).mintAndRevoke) {
     io.err(
       `Warning: the management key in ${managementSecretId} has role ${role.roleName} (${role.roleId}), which may list keys but not mint or revoke them: ` +
-        'the rotation function cannot rotate with it. Store a key whose role grants auth_management read, write and list (see the README).',
+        'the rotation function cannot rotate with it. Store a key whose role grants auth_management read, write and list (docs/secret-format.md, "The management key").',
     );
   }
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { withoutNodeFloorWarning } from '../../support/node-floor.js';
 import { MOMENTO_CELLS_BY_AWS_REGION } from '../../../src/momento/regions.js';
 import { APP_ROLE_ID, APP_ROLE_NAME, KEY_MANAGER_ROLE_ID, OPERATOR_ROLE_ID, OWNER_ROLE_ID, VIEWER_ROLE_ID } from '../../support/momento-roles.js';
 import { fakeV2Key, jtiOf, leakedSecrets } from '../../support/secrets.js';
@@ -433,7 +434,7 @@ describe('import through the built command (dist/cli.js), the key piped in as `e
     child.stdin.end(key.apiKey);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(leakedSecrets(out + err)).toEqual([]);
-    expect({ code, err: err.replace(/^.*NodeVersionSupportWarning.*\n?/gm, '') }).toEqual({ code: 0, err: '' });
+    expect({ code, err: withoutNodeFloorWarning(err) }).toEqual({ code: 0, err: '' });
     expect(out).toMatch(derivedLine('roleId', APP_ROLE_ID, `Momento's listing of key ${key.keyId} (role ${APP_ROLE_NAME})`));
     expect(await current(secretName)).toEqual({ apiKey: key.apiKey, keyId: key.keyId, roleId: APP_ROLE_ID, validUntil: key.validUntil, endpoint: REGION_ENDPOINT });
   }, 30_000);

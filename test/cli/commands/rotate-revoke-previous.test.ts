@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { withoutNodeFloorWarning } from '../../support/node-floor.js';
 import { rotate } from '../../../src/cli/commands/rotate.js';
 import { CliError } from '../../../src/cli/errors.js';
 import { STEPS } from '../../../src/rotation/event.js';
@@ -179,7 +180,7 @@ describe('rotate --revoke-previous, interrupted (SIGINT) through the built comma
     expect(leakedSecrets(out + err)).toEqual([]);
     expect({ interrupted, out, err }).toMatchObject({ interrupted: true });
     expect(code).toBe(1);
-    const stderr = err.replace(/^.*NodeVersionSupportWarning.*\n?/gm, '');
+    const stderr = withoutNodeFloorWarning(err);
     expect(stderr).toMatch(/^Interrupted \(SIGINT\): stopped following the rotation to version \S+, which goes on without this command\. Follow it with: momento-secret-rotation status --secret-id /);
     expect(stderr).toContain(`Key ${key.keyId} was NOT revoked: it is the leaked key`);
     expect(stderr).toMatch(/still holds it \(unless the rotation has completed since\)/);
