@@ -91,7 +91,7 @@ async function createSecret(
   const remembered = deps.unstoredValues.get(secretId);
   // A key made from an earlier AWSCURRENT is no successor to today's: drop it.
   let value = remembered?.sourceVersionId === currentVersionId ? remembered?.value : undefined;
-  if (value?.keyInfo.keyId !== undefined && !(await mintedKeyStillUsable(remembered!, token, deps, deadline))) {
+  if (value?.keyInfo.keyId !== undefined && !(await mintedKeyStillUsable(secretId, remembered!, token, deps, deadline))) {
     deps.unstoredValues.delete(secretId);
     value = undefined;
   }
@@ -171,13 +171,13 @@ async function testSecret(secretId: string, token: string, deps: RotationDeps): 
  * (an expiry report may have revoked it as an orphan meanwhile). Listing failures throw: the
  * step is retried rather than storing a key that may be dead.
  */
-async function mintedKeyStillUsable(remembered: UnstoredValue, token: string, deps: RotationDeps, deadline: number): Promise<boolean> {
+async function mintedKeyStillUsable(secretId: string, remembered: UnstoredValue, token: string, deps: RotationDeps, deadline: number): Promise<boolean> {
   const keyId = remembered.value.keyInfo.keyId;
   if (remembered.token !== token) {
     logger.info('Not storing a key minted for an earlier, abandoned rotation; minting anew', { keyId, mintedForVersion: remembered.token });
     return false;
   }
-  const listed = await listKeysOrExplain(deps, deadline - DEADLINE_MARGIN_MS);
+  const listed = await listKeysOrExplain(secretId, deps, deadline - DEADLINE_MARGIN_MS);
   const key = listed.find((k) => k.keyId === keyId);
   if (key !== undefined && (key.expiresAt === undefined || key.expiresAt * 1000 > deps.now())) return true;
   logger.warn('A key minted by an earlier attempt is no longer valid at Momento (revoked or expired); minting anew', { keyId });

@@ -1,11 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { DeployAnswer, DeployDeps } from '../../src/deploy/custom-resource.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DeployAnswer, DeployDeps, DeployRequest } from '../../src/deploy/custom-resource.js';
+import { answerDelete } from '../../src/deploy/revoke-on-stack-delete.js';
 import { createHandler } from '../../src/handler.js';
 import { mintedKeyDescription } from '../../src/rotation/strategies/mint-v2.js';
 import { captureOutputAndCheckForLeaks } from '../support/capture-output.js';
 import { MANAGEMENT_SECRET_ID, rotationHarness, type Harness } from '../support/harness.js';
 import { APP_ROLE_ID } from '../support/momento-roles.js';
 import { serviceError } from '../support/secrets-manager-model.js';
+import { fakeV2Key } from '../support/secrets.js';
 
 /**
  * The DeployTimeReport custom resource's Delete (src/deploy/revoke-on-stack-delete.ts): on
@@ -207,8 +209,10 @@ describe('on Delete, the DeployTimeReport custom resource revokes the keys minte
     // 6 s left: the handler keeps 5 s back to answer, so the revocation gets about 1 s.
     const answer = await run(cfn.deploy, { SecretId: h.sm.arn }, 6_000);
     expect(Date.now() - started).toBeLessThan(4_000);
-    expect(answer.status).toBe('SUCCESS');
-    expect(answer.reason).toContain('RevocationDeadlineError');
+    expect(answer).toEqual({
+      status: 'SUCCESS',
+      reason: 'Revoked no keys, or only those the log names (RevocationDeadlineError: the invocation ran out of time before the revocations finished)',
+    });
     expect(cfn.sent).toHaveLength(1);
     expect(cfn.sent[0]!.Status).toBe('SUCCESS');
   });
@@ -231,5 +235,118 @@ describe('on Delete, the DeployTimeReport custom resource revokes the keys minte
     expect(answer).toEqual({ status: 'SUCCESS', reason: 'Nothing to delete' });
     expect(cfn.statusAsked).toEqual([]);
     expect(h.keyApi.calls).toEqual([]);
+  });
+  it('with no ResourceProperties at all: answers SUCCESS, revoking nothing', async () => {
+    arrange();
+    const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+    const { ResourceProperties: _none, ...request } = deleteRequest({});
+    const answer = (await createHandler(() => ({ ...h.deps, deploy: cfn.deploy }))(request, { getRemainingTimeInMillis: () => 120_000 })) as DeployAnswer;
+    expect(answer).toEqual({ status: 'SUCCESS', reason: 'Nothing to delete' });
+    expect(cfn.statusAsked).toEqual([]);
+    expect(h.keyApi.calls).toEqual([]);
+  });
+
+  it('with a blank SecretId: answers SUCCESS, revoking nothing, asking nothing of CloudFormation', async () => {
+    arrange();
+    const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+    const answer = await run(cfn.deploy, { SecretId: '   ' });
+    expect(answer).toEqual({ status: 'SUCCESS', reason: 'Nothing to delete' });
+    expect(cfn.statusAsked).toEqual([]);
+    expect(h.keyApi.calls).toEqual([]);
+  });
+
+  it('when the stack is not found (DescribeStacks says nothing of it): revokes nothing, and says so', async () => {
+    const keys = arrange();
+    const cfn = fakeCloudFormation(async () => undefined);
+    const answer = await run(cfn.deploy, { SecretId: h.sm.arn });
+    expect(answer).toEqual({ status: 'SUCCESS', reason: 'Revoked nothing: the stack is not found, not being deleted' });
+    expect(h.keyApi.calls).toEqual([]);
+    expect(h.keyApi.isValid(keys.first.keyId)).toBe(true);
+  });
+
+  it('a key API that takes a moment to answer, with time to spare: the revocations finish, and are answered', async () => {
+    const keys = arrange();
+    const list = h.keyApi.list.bind(h.keyApi);
+    h.keyApi.list = async (managementKey: string) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return list(managementKey);
+    };
+    const answer = await run(fakeCloudFormation('DELETE_IN_PROGRESS').deploy, { SecretId: h.sm.arn }, 120_000);
+    expect(answer).toEqual({ status: 'SUCCESS', reason: 'Revoked 2 key(s) minted for the secret; 0 could not be revoked' });
+    expect([...h.keyApi.revoked].sort()).toEqual([keys.first.keyId, keys.second.keyId].sort());
+  });
+
+  it('a failure with a long message: the reason sent to CloudFormation is cut to 1000 characters', async () => {
+    arrange();
+    h.keyApi.list = async () => {
+      throw new Error(`the key API answered with a page: ${'<div>'.repeat(500)}`);
+    };
+    const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+    const answer = await run(cfn.deploy, { SecretId: h.sm.arn });
+    expect(answer.status).toBe('SUCCESS');
+    expect(answer.reason).toHaveLength(1000);
+    expect(answer.reason.startsWith('Revoked no keys, or only those the log names (Error: the key API answered with a page: <div>')).toBe(true);
+    expect(cfn.sent[0]).toMatchObject({ Status: 'SUCCESS', Reason: answer.reason });
+  });
+
+  it('answering leaves no deadline timer behind (it would outlive the invocation in a warm container)', async () => {
+    h = rotationHarness(); // not used: answerDelete is called with a revocation that answers at once
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const cfn = fakeCloudFormation('DELETE_IN_PROGRESS');
+      const request = deleteRequest({ SecretId: OTHER_SECRET_ARN }) as unknown as DeployRequest;
+      const answer = await answerDelete(request, async () => ({ revoked: ['key-1'], failed: [] }), cfn.deploy, Date.now() + 60_000);
+      expect(answer).toEqual({ status: 'SUCCESS', reason: 'Revoked 1 key(s) minted for the secret; 0 could not be revoked' });
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a secret deleted already (DescribeSecret: ResourceNotFound), named by its ARN: the keys minted for that ARN are revoked', async () => {
+    const keys = arrange();
+    h.sm.failWhile('DescribeSecret', () => true, () => serviceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
+    const answer = await run(fakeCloudFormation('DELETE_IN_PROGRESS').deploy, { SecretId: h.sm.arn });
+    expect(answer).toEqual({ status: 'SUCCESS', reason: 'Revoked 2 key(s) minted for the secret; 0 could not be revoked' });
+    expect([...h.keyApi.revoked].sort()).toEqual([keys.first.keyId, keys.second.keyId].sort());
+    expect(h.keyApi.isValid(keys.otherSecrets.keyId)).toBe(true);
+  });
+
+  it('a secret deleted already, named by its name (its ARN, which the tags are made from, is unknown): revokes nothing, and says why', async () => {
+    const keys = arrange();
+    h.sm.failWhile('DescribeSecret', () => true, () => serviceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
+    const answer = await run(fakeCloudFormation('DELETE_IN_PROGRESS').deploy, { SecretId: h.sm.name });
+    expect(answer).toEqual({
+      status: 'SUCCESS',
+      reason: "Revoked no keys, or only those the log names (ResourceNotFoundException: Secrets Manager can't find the specified secret.)",
+    });
+    expect(h.keyApi.revoked).toEqual([]);
+    expect(h.keyApi.isValid(keys.second.keyId)).toBe(true);
+  });
+
+  it('a secret that cannot be described (AccessDenied): it may live on with its keys, so nothing is revoked', async () => {
+    const keys = arrange({ secretLivesOn: true });
+    h.sm.failWhile('DescribeSecret', () => true, () => serviceError('AccessDeniedException', 'not authorized to perform secretsmanager:DescribeSecret'));
+    const answer = await run(fakeCloudFormation('DELETE_IN_PROGRESS').deploy, { SecretId: h.sm.arn });
+    expect(answer).toEqual({
+      status: 'SUCCESS',
+      reason: 'Revoked no keys, or only those the log names (AccessDeniedException: not authorized to perform secretsmanager:DescribeSecret)',
+    });
+    expect(h.keyApi.calls.filter((c) => c.op === 'revoke')).toEqual([]);
+    expect(h.keyApi.isValid(keys.second.keyId)).toBe(true);
+  });
+
+  it('a secret that lives on with versions holding keys without a key id (jti): no key is revoked (the held ones cannot be told apart), and the reason names the versions', async () => {
+    const keys = arrange({ secretLivesOn: true });
+    for (const [versionId, label] of [['v-no-jti-1', 'PINNED'], ['v-no-jti-2', 'CANARY']] as const) {
+      h.sm.versions.set(versionId, { value: JSON.stringify({ apiKey: fakeV2Key({ jti: null }), endpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com' }), stages: new Set([label]) });
+    }
+    const answer = await run(fakeCloudFormation('DELETE_IN_PROGRESS').deploy, { SecretId: h.sm.arn });
+    expect(answer).toEqual({
+      status: 'SUCCESS',
+      reason: 'Revoked no keys, or only those the log names (Error: versions v-no-jti-1, v-no-jti-2 hold a key without a key id (jti claim))',
+    });
+    expect(h.keyApi.revoked).toEqual([]);
+    expect(h.keyApi.isValid(keys.first.keyId)).toBe(true);
   });
 });

@@ -66,13 +66,13 @@ export async function mintSuccessorKey({ secretId, secret, token, current, curre
   return { secretString: keyFileAfterMint(current, next), keyInfo };
 }
 
-/** Every key in the management key's account, or the error a user acts on. */
-export async function listKeysOrExplain(deps: RotationDeps, deadline: number): Promise<readonly KeyInfo[]> {
+/** Every key in the management key's account, or the error a user acts on (naming the secret being rotated). */
+export async function listKeysOrExplain(secretId: string, deps: RotationDeps, deadline: number): Promise<readonly KeyInfo[]> {
   const management = await readManagementKey(deps);
   try {
     return await deps.keyApi.list(management.apiKey, deadline);
   } catch (error) {
-    throw keyApiFailureAsRotationError(error, { secretId: '', managementSecretId: deps.managementSecretId! });
+    throw keyApiFailureAsRotationError(error, { secretId, managementSecretId: deps.managementSecretId! });
   }
 }
 
@@ -195,6 +195,16 @@ export async function revokeRetiredKeys(
     if (state.currentKeyId !== undefined && !listed.some((k) => k.keyId === state.currentKeyId)) {
       logger.warn("Revoked nothing: Momento's listing does not show the AWSCURRENT key's id (its jti); key ids cannot be matched", {
         currentKeyId: state.currentKeyId,
+      });
+      return { revoked: [], failed: [] };
+    }
+    // AWSCURRENT holds no v2 key (a v1 key put back after a migration, say): the same proof from the
+    // keys that are live for certain. Were none of the held keys, nor the management key that just
+    // listed, shown by its jti, an AWSPREVIOUS key would look like an orphan and be revoked.
+    if (state.currentKeyId === undefined && !listed.some((k) => k.keyId === management.keyId || state.heldKeyIds.has(k.keyId))) {
+      logger.warn("Revoked nothing: Momento's listing shows none of this secret's keys, nor the management key, by its id (jti); key ids cannot be matched", {
+        heldKeyIds: [...state.heldKeyIds],
+        managementKeyId: management.keyId,
       });
       return { revoked: [], failed: [] };
     }

@@ -7,6 +7,7 @@ import {
   ManagementSecretInvalidError,
   MissingEndpointError,
   MissingRoleIdError,
+  PendingWriteFailedError,
   UnknownRoleError,
 } from '../../../src/rotation/errors.js';
 import { createHash } from 'node:crypto';
@@ -1317,3 +1318,97 @@ describe('review findings: evidence a key is in use, or that ids cannot be match
   });
 });
 
+
+describe('minting the successor: what the new key file says, and what is logged', () => {
+  const EXPIRED_WARNING = 'The AWSCURRENT key has expired';
+
+  it.each([
+    ['expired a minute ago', -60, true],
+    ['expiring this very second', 0, true],
+    ['valid for one more second', 1, false],
+    ['valid for 30 more days', 30 * DAY, false],
+  ])('an AWSCURRENT v2 key %s: the "has expired" warning is logged only for an expired key', async (_label, secondsLeft, warned) => {
+    h.storeV2Current({ validUntil: Math.floor(h.clock.now / 1000) + secondsLeft });
+    await h.rotate();
+    expect(h.keyApi.count('mint')).toBe(1);
+    expect(output.text().includes(EXPIRED_WARNING)).toBe(warned);
+  });
+
+  it("Momento's answer names the minted key by another id than its jti: a warning names both, and the key's own id is stored", async () => {
+    h.storeV2Current();
+    await h.rotate(); // ids agree: no warning
+    expect(output.text()).not.toContain("The minted key's own id (jti) differs");
+    const mint = h.keyApi.mint.bind(h.keyApi);
+    h.keyApi.mint = async (managementKey, request) => {
+      const minted = await mint(managementKey, request);
+      return { ...minted, info: { ...minted.info, keyId: 'key-as-answered' } };
+    };
+    await h.rotate();
+    const stored = valueAt('AWSCURRENT');
+    expect(stored.keyId).toBe(jtiOf(stored.apiKey as string));
+    expect(logRecords().filter((r) => String(r.message).startsWith("The minted key's own id (jti) differs"))).toEqual([
+      expect.objectContaining({ level: 'WARN', keyIdFromKey: stored.keyId, keyIdFromAnswer: 'key-as-answered' }),
+    ]);
+  });
+
+  it("validUntil is the minted key's own exp when Momento shortened the lifetime, whatever its answer's expiry says", async () => {
+    h.storeV2Current();
+    const requested: number[] = [];
+    const mint = h.keyApi.mint.bind(h.keyApi);
+    h.keyApi.mint = async (managementKey, request) => {
+      requested.push(request.expiresAt!);
+      const minted = await mint(managementKey, { ...request, expiresAt: request.expiresAt! - DAY }); // the key's exp
+      return { ...minted, info: { ...minted.info, expiresAt: request.expiresAt! - 2 * DAY } };
+    };
+    await h.rotate();
+    expect(requested).toEqual([Math.floor(h.clock.now / 1000) + 30 * DAY]);
+    expect(valueAt('AWSCURRENT').validUntil).toBe(requested[0]! - DAY);
+  });
+
+  it('a v2 rotation says nothing about migrating from v1', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    expect(output.text()).toContain('Minted a successor key at Momento');
+    expect(output.text()).not.toContain('Migrating from a v1 key');
+  });
+
+  it('the minted key is redacted as soon as Momento returns it: a PutSecretValue error quoting it leaks it neither in the error nor in the log', async () => {
+    h.storeV2Current();
+    let mintedKey = '';
+    const mint = h.keyApi.mint.bind(h.keyApi);
+    h.keyApi.mint = async (managementKey, request) => {
+      const minted = await mint(managementKey, request);
+      mintedKey = minted.apiKey;
+      return minted;
+    };
+    h.sm.failNext('PutSecretValue', () => serviceError('InvalidRequestException', `refused the value ${mintedKey}`));
+    const token = h.sm.startRotation();
+    const error = await expectFailure(h.run('createSecret', token), PendingWriteFailedError); // checks message, stack and cause for secrets
+    expect(mintedKey).not.toBe('');
+    expect(String(error.cause)).toContain('refused the value [REDACTED]');
+    // captureOutputAndCheckForLeaks checks the log after the test.
+  });
+
+  it('a retried createSecret whose check of the key minted earlier is refused (403) fails naming the management secret, and mints nothing more', async () => {
+    h.storeV2Current();
+    const token = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', ...Array.from({ length: 6 }, () => () => serviceError('InternalServiceError', 'boom', 500)));
+    await expect(h.run('createSecret', token)).rejects.toThrow();
+    h.keyApi.failNext('list', 'forbidden');
+    const error = await expectFailure(h.run('createSecret', token), ManagementKeyRejectedError);
+    expect(error.message).toContain(`The management key in ${MANAGEMENT_SECRET_ID} is not allowed to manage API keys (403`);
+    expect(h.keyApi.count('mint')).toBe(1);
+    expect(h.sm.versions.get(token)?.value).toBeUndefined();
+  });
+
+  it('a retried createSecret whose check of the key minted earlier is refused as a bad request (400) names the secret being rotated', async () => {
+    h.storeV2Current();
+    const token = h.sm.startRotation();
+    h.sm.failNext('PutSecretValue', ...Array.from({ length: 6 }, () => () => serviceError('InternalServiceError', 'boom', 500)));
+    await expect(h.run('createSecret', token)).rejects.toThrow();
+    h.keyApi.failNext('list', 'bad-request');
+    const error = await expectFailure(h.run('createSecret', token), KeyApiRequestRefusedError);
+    expect(error.message).toContain(`refused to list for secret ${h.sm.arn} as a bad request`);
+    expect(h.keyApi.count('mint')).toBe(1);
+  });
+});
