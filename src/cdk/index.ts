@@ -370,8 +370,9 @@ export class MomentoKeyRotation extends Construct {
       // A replica not InSync postpones revocations; one stuck in Failed would postpone them for good.
       new Alarm(this, 'RevocationPostponedAlarm', {
         alarmDescription:
-          'Retired Momento keys have waited two days to be revoked because a replica of the secret is not InSync: the keys stay valid meanwhile. ' +
-          "Fix the replica's ReplicationStatus (for a replica with its own KMS key, pass replicaKmsKeys); the function's logs name the key ids (postponedKeyIds).",
+          'Retired Momento keys have waited two days to be revoked: the keys stay valid meanwhile. Either a replica of the secret is not InSync ' +
+          "(fix its ReplicationStatus; for a replica with its own KMS key, pass replicaKmsKeys; the logs name the key ids, postponedKeyIds), " +
+          'or Momento\'s listing does not show the secret\'s keys by their ids (the logs say "key ids cannot be matched").',
         metric: this.metric('RevocationPostponed', 'Sum', Duration.days(1)),
         threshold: 1, evaluationPeriods: 2, datapointsToAlarm: 2, comparisonOperator: atLeast, treatMissingData: TreatMissingData.NOT_BREACHING,
       }),

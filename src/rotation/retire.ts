@@ -27,6 +27,15 @@ export async function revokeKeysMintedFor(
       key.keyId !== management.keyId &&
       (key.expiresAt === undefined || key.expiresAt * 1000 > nowMs),
   );
+  // The keys to keep are matched by their jti: were none of them, nor the management key that just
+  // listed, shown by that id, the listing's ids are not jtis, and a key in use could look like ours to revoke.
+  if (keep.size > 0 && !listed.some((key) => keep.has(key.keyId) || key.keyId === management.keyId)) {
+    logger.warn("Revoked nothing: Momento's listing shows none of the secret's keys, nor the management key, by its id (jti); key ids cannot be matched", {
+      secretArn,
+      keptKeyIds: [...keep],
+    });
+    return { revoked: [], failed: [], notRevoked: minted.map((key) => key.keyId) };
+  }
   const ours = minted.filter((key) => !keep.has(key.keyId));
   const notRevoked = minted.filter((key) => keep.has(key.keyId)).map((key) => key.keyId);
   const revoked: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importCycles, importGraphOf, projectRoot, readSources, upwardImports } from '../support/import-graph.js';
+import { computedImports, importCycles, importGraphOf, projectRoot, readSources, upwardImports } from '../support/import-graph.js';
 
 // Issue 24: no file in src/ is part of an import cycle (type imports included), and no adapter
 // (momento/, secrets-manager/, secret/, observability/) imports from rotation/, cli/ or client/.
@@ -19,8 +19,12 @@ describe('the import graph of src/', () => {
     expect(importCycles(importGraphOf(sources))).toEqual([]);
   });
 
-  it('has no adapter importing from the protocol, the CLI or the consumer library', () => {
+  it('has no adapter importing from the protocol, the CLI or the consumer library, directly or through another file', () => {
     expect(upwardImports(importGraphOf(sources))).toEqual([]);
+  });
+
+  it('has no import() whose target the graph cannot read', () => {
+    expect(computedImports(sources)).toEqual([]);
   });
 
   // Each rule fails when broken: the sources as they were before issue 24, in memory.
@@ -52,6 +56,29 @@ describe('the import graph of src/', () => {
     broken.set(adapter, `import { withRetries } from '../rotation/retry.js';\n${sources.get(adapter)}`);
     expect(upwardImports(importGraphOf(broken))).toEqual([`${adapter} → src/rotation/retry.ts`]);
     broken.set('src/observability/logger.ts', `import type { Cli } from '../cli/main.js';\n${sources.get('src/observability/logger.ts')}`);
-    expect(upwardImports(importGraphOf(broken))).toHaveLength(2);
+    const found = upwardImports(importGraphOf(broken));
+    expect(found).toContain('src/observability/logger.ts → src/cli/main.ts');
+    // Every adapter that logs now reaches the CLI through the logger.
+    expect(found).toContainEqual(expect.stringMatching(/^src\/momento\/[^ ]+ → src\/observability\/logger\.ts → src\/cli\/main\.ts$/));
+    expect(found.every((path) => path.endsWith('src/rotation/retry.ts') || path.endsWith('src/observability/logger.ts → src/cli/main.ts') || path === 'src/observability/logger.ts → src/cli/main.ts')).toBe(true);
+  });
+  it('finds an adapter reaching up through another file (src/deploy), and through tsconfig paths', () => {
+    const broken = new Map(sources);
+    broken.set('src/observability/fingerprint.ts', `import { answerDelete } from '../deploy/revoke-on-stack-delete.js';\n${sources.get('src/observability/fingerprint.ts')}`);
+    const found = upwardImports(importGraphOf(broken));
+    expect(found).toContainEqual(expect.stringMatching(/^src\/observability\/fingerprint\.ts → src\/deploy\/revoke-on-stack-delete\.ts → src\/rotation\/[^ ]+$/));
+    expect(found.every((path) => path.includes('src/observability/fingerprint.ts → src/deploy/revoke-on-stack-delete.ts'))).toBe(true);
+    // tsconfig.json's paths: momento-secret-rotation/cdk is src/cdk/index.ts, as tsc and esbuild resolve it.
+    const viaPaths = new Map(sources);
+    viaPaths.set('src/cdk/index.ts', `import { runCli } from '../cli/main.js';\n${sources.get('src/cdk/index.ts')}`);
+    viaPaths.set('src/secret/key-file.ts', `import type { MomentoKeyRotation } from 'momento-secret-rotation/cdk';\n${sources.get('src/secret/key-file.ts')}`);
+    const viaCdk = upwardImports(importGraphOf(viaPaths));
+    expect(viaCdk).toContain('src/secret/key-file.ts → src/cdk/index.ts → src/cli/main.ts');
+    expect(viaCdk.every((path) => path.endsWith('src/secret/key-file.ts → src/cdk/index.ts → src/cli/main.ts'))).toBe(true);
+  });
+
+  it('finds an import() with a computed target', () => {
+    const broken = new Map([['src/momento/x.ts', "const name = 'rotate';\nexport const load = () => import(`../rotation/${name}.js`);\nexport const ok = () => import('./y.js');"]]);
+    expect(computedImports(broken)).toEqual(['src/momento/x.ts:2: import(`../rotation/${name}.js`)']);
   });
 });

@@ -47,8 +47,11 @@ describe(`the CLI on Node ${process.versions.node}`, () => {
     expect(await cliStderr(['--help'])).toBe('');
   }, 60_000);
 
-  // status builds a Secrets Manager client and calls it; doctor also loads the Lambda, IAM and
-  // EC2 clients and the Momento SDK from dist/cli-chunks/.
+  // status builds a Secrets Manager client and calls it; doctor also loads the Lambda, IAM and EC2
+  // clients from dist/cli-chunks/. (A secret that does not exist stops doctor before it loads the
+  // Momento SDK: the built-command tests of doctor, import and rotate --revoke-previous, which run
+  // against moto and the fake Momento, load it and compare their whole stderr, through
+  // withoutNodeFloorWarning, which removes nothing on Node 22 and later.)
   const commands: readonly (readonly string[])[] = [['status', '--secret-id', 'node-floor-missing'], ['doctor', '--secret-id', 'node-floor-missing']];
 
   it.each(commands.map((args) => ({ command: args.join(' '), args })))(

@@ -312,7 +312,7 @@ describe('how the checks read Markdown and shell', () => {
     expect(checkLinks([page], disk)).toEqual(['docs/page.md:8: link to ./gone.md: no such file (docs/gone.md)', 'docs/page.md:9: link to ../gone.md: no such file (gone.md)']);
   });
 
-  it('finds invocations in sh, bash, shell and console blocks, through continuations, and not in comments or other blocks', () => {
+  it('finds invocations in sh, bash, shell, console and untagged blocks, through continuations, and not in comments or other languages\' blocks', () => {
     const page: DocFile = {
       path: 'p.md',
       text: [
@@ -329,6 +329,9 @@ describe('how the checks read Markdown and shell', () => {
         '```ts',
         'momento-secret-rotation rotate --not-shell',
         '```',
+        '```',
+        'momento-secret-rotation repair --secret-id a   (an untagged block)',
+        '```',
       ].join('\n'),
     };
     expect(invocationsOf(page).map((i) => [i.line, ...i.words])).toEqual([
@@ -336,6 +339,7 @@ describe('how the checks read Markdown and shell', () => {
       [6, 'status', '--all'],
       [6, 'doctor', '--secret-id', 'a b'],
       [9, 'rotate', '--secret-id', 'a'],
+      [15, 'repair', '--secret-id', 'a'],
     ]);
   });
 

@@ -40,6 +40,30 @@ function publishedMetrics(since: number): string {
 }
 
 describe('revokeKeysMintedFor', () => {
+  it('a secret that lives on (stack delete) holding K1 and K2, then a listing whose ids are not the jtis: nothing is revoked, every minted key reported', async () => {
+    const current = mintedForSecret('v-2');
+    const previous = mintedForSecret('v-1');
+    const orphan = mintedForSecret('v-0');
+    const list = keyApi.list.bind(keyApi);
+    keyApi.list = async (managementKey: string) => (await list(managementKey)).map((k) => ({ ...k, keyId: `L-${k.keyId}` }));
+    const keep = new Set([current.keyId, previous.keyId]);
+    const report = await revokeKeysMintedFor(SECRET.arn, keyApi, management, DEADLINE, NOW_MS, keep);
+    expect({ ...report, notRevoked: [...(report.notRevoked ?? [])].sort() }).toEqual({
+      revoked: [],
+      failed: [],
+      notRevoked: [`L-${current.keyId}`, `L-${previous.keyId}`, `L-${orphan.keyId}`].sort(),
+    });
+    expect(keyApi.calls.filter((c) => c.op === 'revoke')).toEqual([]);
+    expect(keyApi.isValid(current.keyId)).toBe(true);
+  });
+
+  it('a secret that lives on holding K1, with a true listing: K1 kept and reported, the orphan revoked', async () => {
+    const current = mintedForSecret('v-2');
+    const orphan = mintedForSecret('v-0');
+    const report = await revokeKeysMintedFor(SECRET.arn, keyApi, management, DEADLINE, NOW_MS, new Set([current.keyId]));
+    expect(report).toEqual({ revoked: [orphan.keyId], failed: [], notRevoked: [current.keyId] });
+  });
+
   it('retiring the management secret itself: the key the revocations are made with is never revoked, the rest of its keys are', async () => {
     // The management secret rotates itself: its AWSCURRENT key, minted for it, is the management key.
     const current = mintedForSecret('v-2', undefined, OPERATOR_ROLE_ID);
@@ -80,7 +104,8 @@ describe('revokeKeysMintedFor', () => {
       notRevoked: [held.keyId],
     });
     const other = mintedForSecret('v-3');
-    const report = await revokeKeysMintedFor(SECRET.arn, keyApi, management, DEADLINE, NOW_MS, new Set([retired.keyId]));
+    // Nothing to keep (a secret being deleted): no "notRevoked" at all.
+    const report = await revokeKeysMintedFor(SECRET.arn, keyApi, management, DEADLINE, NOW_MS, new Set());
     expect(report).toEqual({ revoked: [held.keyId, other.keyId], failed: [] });
   });
 });

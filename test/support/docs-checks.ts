@@ -312,7 +312,8 @@ export function optionsInHelp(help: string): Set<string> {
   return options;
 }
 
-const SHELL_LANGUAGES = new Set(['sh', 'bash', 'shell', 'console']);
+// Untagged blocks too: they show commands and their output (an invocation is recognised by its program).
+const SHELL_LANGUAGES = new Set(['sh', 'bash', 'shell', 'zsh', 'console', '']);
 
 /** One invocation of the CLI in a shell block: what follows the program, word by word. */
 export interface Invocation {
@@ -322,7 +323,7 @@ export interface Invocation {
 }
 
 /**
- * Invocations of the CLI in the file's sh, bash, shell and console blocks, as
+ * Invocations of the CLI in the file's sh, bash, shell, zsh, console and untagged blocks, as
  * `momento-secret-rotation …`, `npx [-y] momento-secret-rotation[@version] …`, `node dist/cli.js …`
  * or `npm run cli -- …`, in command position (after `|`, `&&`, `;`, `$(`, or environment
  * assignments), so that `--stack-name momento-secret-rotation` is not one. `\` continues a line;

@@ -44,6 +44,8 @@ export class SecretsManagerModel {
   /** Other secrets (the management secret, say): id -> AWSCURRENT value, readable with GetSecretValue only. */
   readonly otherSecrets = new Map<string, string>();
   readonly calls: { operation: Operation; input: Record<string, unknown> }[] = [];
+  /** Runs before each call is answered: another actor changing the secret meanwhile (an operator moving a label). */
+  beforeCall: ((operation: Operation, input: Record<string, unknown>) => void) | undefined;
   private readonly faults = new Map<Operation, (() => Error | 'apply-then-fail')[]>();
   private readonly persistentFaults = new Set<{ operation: Operation; matches: (input: Record<string, unknown>) => boolean; fault: () => Error }>();
   readonly mock = mockClient(SecretsManagerClient);
@@ -150,6 +152,7 @@ export class SecretsManagerModel {
 
   private async handle<T>(operation: Operation, input: object, apply: () => T): Promise<T> {
     this.calls.push({ operation, input: { ...input } });
+    this.beforeCall?.(operation, { ...input });
     for (const persistent of this.persistentFaults) {
       if (persistent.operation === operation && persistent.matches({ ...input })) throw persistent.fault();
     }

@@ -196,6 +196,8 @@ export async function revokeRetiredKeys(
       logger.warn("Revoked nothing: Momento's listing does not show the AWSCURRENT key's id (its jti); key ids cannot be matched", {
         currentKeyId: state.currentKeyId,
       });
+      // Counted as postponed: retired keys wait, and two days of it page (the RevocationPostponed alarm).
+      recordRevocationPostponed(1);
       return { revoked: [], failed: [] };
     }
     // AWSCURRENT holds no v2 key (a v1 key put back after a migration, say): the same proof from the
@@ -206,6 +208,7 @@ export async function revokeRetiredKeys(
         heldKeyIds: [...state.heldKeyIds],
         managementKeyId: management.keyId,
       });
+      recordRevocationPostponed(1);
       return { revoked: [], failed: [] };
     }
     const decisions = await retiredKeys(listed, state, management.keyId, secretId, deps);
@@ -218,9 +221,19 @@ export async function revokeRetiredKeys(
       });
       return { revoked: [], failed: [] };
     }
+    // Labels move while a pass runs (an operator moving AWSCURRENT back to an older version), and
+    // DescribeSecret is eventually consistent: just before revoking, ask again which keys the labelled
+    // versions hold, and keep any key one of them holds now.
+    const heldNow = decisions.revoke.length > 0 ? await keysHeldNow(secretId, state, deps) : undefined;
+    const toRevoke = decisions.revoke.filter((k) => heldNow?.has(k.keyId) !== true);
+    if (toRevoke.length < decisions.revoke.length) {
+      logger.warn('Kept keys a labelled version holds again (its labels moved during this pass); nothing of this secret is revoked while a version holds it', {
+        keptKeyIds: decisions.revoke.filter((k) => heldNow?.has(k.keyId) === true).map((k) => k.keyId),
+      });
+    }
     const revoked: string[] = [];
     const failed: string[] = [];
-    for (const key of decisions.revoke) {
+    for (const key of toRevoke) {
       try {
         // 'not-found': revoked or expired meanwhile (a concurrent delivery, say): gone either way.
         await deps.keyApi.revoke(management.apiKey, key.keyId, deadline);
@@ -346,6 +359,8 @@ interface LabelledKeys {
   /** The key id of AWSCURRENT's v2 key. */
   readonly currentKeyId: string | undefined;
   readonly replicasInSync: boolean;
+  /** What each version read holds: a key id, null for a v1 key, undefined for a v2 key without an id. A version's value never changes. */
+  readonly keyIdByVersion: ReadonlyMap<string, string | null | undefined>;
 }
 
 /** Every version with any staging label, read by its id; one that cannot be read throws (the pass is abandoned). */
@@ -358,6 +373,7 @@ async function labelledKeys(secretId: string, deps: Pick<RotationDeps, 'secrets'
   const unidentifiedVersions: string[] = [];
   let unstoredPendingVersion: string | undefined;
   let currentKeyId: string | undefined;
+  const keyIdByVersion = new Map<string, string | null | undefined>();
   for (const [versionId, stages] of Object.entries(secret.versionStages)) {
     if (stages.length === 0) continue;
     labelledVersions.add(versionId);
@@ -373,10 +389,14 @@ async function labelledKeys(secretId: string, deps: Pick<RotationDeps, 'secrets'
       // A value we cannot read a key from (binary, a key file in error) may still hold one that is in use.
       throw new Error(`version ${versionId} (${stages.join(', ')}) holds a value no key can be read from; nothing is revoked while it is labelled`);
     }
-    if (apiKey === null) continue; // a v1 key (or legacy token): never revoked, nothing to protect
+    if (apiKey === null) {
+      keyIdByVersion.set(versionId, null);
+      continue; // a v1 key (or legacy token): never revoked, nothing to protect
+    }
     holdsV2 = true;
     // The key's own id (its jti claim), never the stored "keyId" (key-file.ts).
     const keyId = inspectApiKey(apiKey).keyId;
+    keyIdByVersion.set(versionId, keyId);
     if (keyId === undefined) {
       unidentifiedVersions.push(versionId);
       continue;
@@ -395,7 +415,33 @@ async function labelledKeys(secretId: string, deps: Pick<RotationDeps, 'secrets'
     unidentifiedVersions,
     unstoredPendingVersion,
     replicasInSync: secret.replicasInSync !== false,
+    keyIdByVersion,
   };
+}
+
+/**
+ * The key ids the labelled versions hold now: one DescribeSecret, and a read only of a version not
+ * read before (a version's value never changes). A version that holds a key without an id, or
+ * cannot be read, throws: the pass is abandoned, and nothing revoked.
+ */
+async function keysHeldNow(secretId: string, before: LabelledKeys, deps: Pick<RotationDeps, 'secrets'>): Promise<ReadonlySet<string>> {
+  const secret = await deps.secrets.describe(secretId);
+  const held = new Set<string>();
+  for (const [versionId, stages] of Object.entries(secret.versionStages)) {
+    if (stages.length === 0) continue;
+    let keyId: string | null | undefined;
+    if (before.keyIdByVersion.has(versionId)) keyId = before.keyIdByVersion.get(versionId);
+    else {
+      const stored = await deps.secrets.readVersion(secretId, versionId);
+      if (!stored.found && stages.includes(AWSPENDING)) continue;
+      const apiKey = stored.found ? keyHeldIn(stored.secretString) : undefined;
+      if (apiKey === undefined) throw new Error(`version ${versionId} (${stages.join(', ')}), labelled during this pass, holds no value a key can be read from`);
+      keyId = apiKey === null ? null : inspectApiKey(apiKey).keyId;
+    }
+    if (keyId === undefined) throw new Error(`version ${versionId} (${stages.join(', ')}) holds a key without a key id (jti claim)`);
+    if (keyId !== null) held.add(keyId);
+  }
+  return held;
 }
 
 /**

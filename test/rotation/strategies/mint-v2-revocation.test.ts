@@ -241,6 +241,43 @@ describe('when nothing is revoked, the report says so: no key revoked, none fail
     expect(h.keyApi.isValid(previous.keyId)).toBe(true);
   });
 
+  it('K1 minted, K2 after K1, K3 after K2 with K1\'s revocation failing, then AWSCURRENT moved back to K1\'s version during the next pass: K1 is not revoked', async () => {
+    h.storeV2Current();
+    await h.rotate();
+    const v1 = h.sm.versionAt('AWSCURRENT')!;
+    const k1 = (JSON.parse(h.sm.valueAt('AWSCURRENT')!) as { keyId: string }).keyId;
+    await h.rotate();
+    h.keyApi.failNext('revoke', 'unavailable');
+    await h.rotate();
+    expect(h.keyApi.isValid(k1)).toBe(true);
+    // The operator rolls back after the pass has described the secret (V2 still AWSPREVIOUS, naming K1).
+    let moved = false;
+    h.sm.beforeCall = (operation, input) => {
+      if (!moved && operation === 'GetSecretValue' && input.SecretId !== MANAGEMENT_SECRET_ID) {
+        moved = true;
+        h.sm.label(v1, 'AWSCURRENT');
+      }
+    };
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [] });
+    expect(moved).toBe(true);
+    expect(h.keyApi.isValid(k1)).toBe(true);
+    expect(logRecords().map((r) => r.message)).toContain(
+      'Kept keys a labelled version holds again (its labels moved during this pass); nothing of this secret is revoked while a version holds it',
+    );
+  });
+
+  it('a v2 key held as AWSPREVIOUS then revoked by hand, a v1 key as AWSCURRENT, an orphan minted, and a listing that shows neither held nor management key: nothing revoked, counted as postponed', async () => {
+    const held = mintedFor(randomUUID());
+    storeVersion('v2-version', keyFile(held), ['AWSPREVIOUS']);
+    h.storeCurrent(consoleKeyFile());
+    await h.keyApi.revoke(h.managementKey, held.keyId);
+    const orphan = mintedFor(abandonedVersion());
+    const after = metricsFromNow();
+    await expect(revokeRetiredKeys(h.sm.arn, h.deps, deadline())).resolves.toEqual({ revoked: [], failed: [] });
+    expect(h.keyApi.isValid(orphan.keyId)).toBe(true);
+    expect(after()).toMatch(/"RevocationPostponed":1[,}]/);
+  });
+
   it('a replica Region is not InSync: the keys due are postponed and counted', async () => {
     h.storeV2Current();
     const orphan = mintedFor(abandonedVersion());
