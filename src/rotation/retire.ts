@@ -2,7 +2,7 @@ import type { KeyManagementApi } from '../momento/key-management.js';
 import { logger } from '../observability/logger.js';
 import { recordRevocations } from '../observability/metrics.js';
 import { scrub } from '../observability/redact.js';
-import { parseMintedKeyDescription, secretTag, type RevocationReport } from './strategies/mint-v2.js';
+import { listingShowsKeyIds, parseMintedKeyDescription, secretTag, type RevocationReport } from './strategies/mint-v2.js';
 
 /**
  * Revokes every live key minted for one secret (its description carries the secret's tag),
@@ -27,9 +27,8 @@ export async function revokeKeysMintedFor(
       key.keyId !== management.keyId &&
       (key.expiresAt === undefined || key.expiresAt * 1000 > nowMs),
   );
-  // The keys to keep are matched by their jti: were none of them, nor the management key that just
-  // listed, shown by that id, the listing's ids are not jtis, and a key in use could look like ours to revoke.
-  if (keep.size > 0 && !listed.some((key) => keep.has(key.keyId) || key.keyId === management.keyId)) {
+  // The keys to keep are matched by their jti, as revokeRetiredKeys matches them.
+  if (keep.size > 0 && !listingShowsKeyIds(listed, keep, management.keyId)) {
     logger.warn("Revoked nothing: Momento's listing shows none of the secret's keys, nor the management key, by its id (jti); key ids cannot be matched", {
       secretArn,
       keptKeyIds: [...keep],

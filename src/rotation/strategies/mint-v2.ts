@@ -203,7 +203,7 @@ export async function revokeRetiredKeys(
     // AWSCURRENT holds no v2 key (a v1 key put back after a migration, say): the same proof from the
     // keys that are live for certain. Were none of the held keys, nor the management key that just
     // listed, shown by its jti, an AWSPREVIOUS key would look like an orphan and be revoked.
-    if (state.currentKeyId === undefined && !listed.some((k) => k.keyId === management.keyId || state.heldKeyIds.has(k.keyId))) {
+    if (state.currentKeyId === undefined && !listingShowsKeyIds(listed, state.heldKeyIds, management.keyId)) {
       logger.warn("Revoked nothing: Momento's listing shows none of this secret's keys, nor the management key, by its id (jti); key ids cannot be matched", {
         heldKeyIds: [...state.heldKeyIds],
         managementKeyId: management.keyId,
@@ -377,26 +377,14 @@ async function labelledKeys(secretId: string, deps: Pick<RotationDeps, 'secrets'
   for (const [versionId, stages] of Object.entries(secret.versionStages)) {
     if (stages.length === 0) continue;
     labelledVersions.add(versionId);
-    // By its id alone: a concurrent finishSecret may move the labels between DescribeSecret and this read.
-    const stored = await deps.secrets.readVersion(secretId, versionId);
-    if (!stored.found) {
-      if (!stages.includes(AWSPENDING)) throw new Error(`version ${versionId} (${stages.join(', ')}) could not be read: not found`);
+    const keyId = await keyIdInVersion(secretId, versionId, stages, deps);
+    if (keyId === UNSTORED) {
       unstoredPendingVersion = versionId;
       continue;
     }
-    const apiKey = keyHeldIn(stored.secretString);
-    if (apiKey === undefined) {
-      // A value we cannot read a key from (binary, a key file in error) may still hold one that is in use.
-      throw new Error(`version ${versionId} (${stages.join(', ')}) holds a value no key can be read from; nothing is revoked while it is labelled`);
-    }
-    if (apiKey === null) {
-      keyIdByVersion.set(versionId, null);
-      continue; // a v1 key (or legacy token): never revoked, nothing to protect
-    }
-    holdsV2 = true;
-    // The key's own id (its jti claim), never the stored "keyId" (key-file.ts).
-    const keyId = inspectApiKey(apiKey).keyId;
     keyIdByVersion.set(versionId, keyId);
+    if (keyId === null) continue; // a v1 key (or legacy token): never revoked, nothing to protect
+    holdsV2 = true;
     if (keyId === undefined) {
       unidentifiedVersions.push(versionId);
       continue;
@@ -420,6 +408,36 @@ async function labelledKeys(secretId: string, deps: Pick<RotationDeps, 'secrets'
 }
 
 /**
+ * Whether the listing's key_id is the jti the "held" sets rest on: it shows, by that id, one of
+ * the keys a secret's versions hold or the management key that just listed (live for certain).
+ * When not, a key in use could look like one to revoke: callers revoke nothing.
+ */
+export function listingShowsKeyIds(listed: readonly KeyInfo[], heldKeyIds: ReadonlySet<string>, managementKeyId: string | undefined): boolean {
+  return listed.some((key) => key.keyId === managementKeyId || heldKeyIds.has(key.keyId));
+}
+
+/** A labelled AWSPENDING version that has no value yet: it holds no key. */
+const UNSTORED = Symbol('unstored AWSPENDING version');
+
+/**
+ * What one labelled version holds: its v2 key's id (the jti claim, never the stored "keyId";
+ * undefined for a v2 key without one), null for a v1 or legacy key, UNSTORED for an AWSPENDING
+ * version with no value yet. Read by its version id alone: a concurrent finishSecret may move the
+ * labels between DescribeSecret and this read. A version that cannot be read, or whose value no
+ * key can be read from (binary, a key file in error) may hold a key in use: it throws.
+ */
+async function keyIdInVersion(secretId: string, versionId: string, stages: readonly string[], deps: Pick<RotationDeps, 'secrets'>): Promise<string | null | undefined | typeof UNSTORED> {
+  const stored = await deps.secrets.readVersion(secretId, versionId);
+  if (!stored.found) {
+    if (!stages.includes(AWSPENDING)) throw new Error(`version ${versionId} (${stages.join(', ')}) could not be read: not found`);
+    return UNSTORED;
+  }
+  const apiKey = keyHeldIn(stored.secretString);
+  if (apiKey === undefined) throw new Error(`version ${versionId} (${stages.join(', ')}) holds a value no key can be read from; nothing is revoked while it is labelled`);
+  return apiKey === null ? null : inspectApiKey(apiKey).keyId;
+}
+
+/**
  * The key ids the labelled versions hold now: one DescribeSecret, and a read only of a version not
  * read before (a version's value never changes). A version that holds a key without an id, or
  * cannot be read, throws: the pass is abandoned, and nothing revoked.
@@ -429,15 +447,8 @@ async function keysHeldNow(secretId: string, before: LabelledKeys, deps: Pick<Ro
   const held = new Set<string>();
   for (const [versionId, stages] of Object.entries(secret.versionStages)) {
     if (stages.length === 0) continue;
-    let keyId: string | null | undefined;
-    if (before.keyIdByVersion.has(versionId)) keyId = before.keyIdByVersion.get(versionId);
-    else {
-      const stored = await deps.secrets.readVersion(secretId, versionId);
-      if (!stored.found && stages.includes(AWSPENDING)) continue;
-      const apiKey = stored.found ? keyHeldIn(stored.secretString) : undefined;
-      if (apiKey === undefined) throw new Error(`version ${versionId} (${stages.join(', ')}), labelled during this pass, holds no value a key can be read from`);
-      keyId = apiKey === null ? null : inspectApiKey(apiKey).keyId;
-    }
+    const keyId = before.keyIdByVersion.has(versionId) ? before.keyIdByVersion.get(versionId) : await keyIdInVersion(secretId, versionId, stages, deps);
+    if (keyId === UNSTORED) continue;
     if (keyId === undefined) throw new Error(`version ${versionId} (${stages.join(', ')}) holds a key without a key id (jti claim)`);
     if (keyId !== null) held.add(keyId);
   }
