@@ -2,6 +2,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidParameterException,
+  InvalidRequestException,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
@@ -210,6 +211,11 @@ export class SecretsManagerModel {
       ? ([input.VersionId, this.versions.get(input.VersionId)] as const)
       : [...this.versions.entries()].find(([, v]) => stage !== undefined && v.stages.has(stage));
     const version = entry?.[1];
+    // Both given and no longer agreeing (the label moved): AWS answers InvalidRequestException with
+    // this message, not ResourceNotFoundException (getmoto/moto#5238, checked there with the AWS CLI).
+    if (input.VersionId && input.VersionStage && version && !version.stages.has(input.VersionStage)) {
+      throw new InvalidRequestException({ message: 'You provided a VersionStage that is not associated to the provided VersionId.', $metadata: {} });
+    }
     if (!entry || !version || (stage !== undefined && !version.stages.has(stage)) || version.value === undefined) {
       throw new ResourceNotFoundException({
         message: "Secrets Manager can't find the specified secret value for staging label or version.",

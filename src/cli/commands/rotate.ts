@@ -213,21 +213,36 @@ function notRevoked(leak: LeakedIdentity, secretId: string, options: RotateOptio
   );
 }
 
-async function versionState(client: SecretsManagerClient, secretId: string, token: string) {
-  const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
-  const stages = described.VersionIdsToStages?.[token] ?? [];
-  if (stages.includes('AWSCURRENT')) {
-    const value = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token }));
-    const parsed = parseKeyFile(value.SecretString ?? '');
-    return { phase: 'done' as const, label: 'promoted to AWSCURRENT', keyFingerprint: parsed.ok ? fingerprint(parsed.file.apiKey) : undefined };
-  }
-  if (!stages.includes('AWSPENDING')) return { phase: 'abandoned' as const, label: 'AWSPENDING removed without promotion' };
-  try {
-    await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }));
-    return { phase: 'created' as const, label: 'new key stored as AWSPENDING; testing and promoting' };
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
-    return { phase: 'started' as const, label: 'waiting for createSecret to refresh and store the new key' };
+/**
+ * Where the rotation to version `token` stands. DescribeSecret then GetSecretValue is two reads:
+ * AWSPENDING can leave the version between them (an operator, or the service abandoning the
+ * rotation). GetSecretValue with a VersionId and a VersionStage that no longer agree fails with
+ * InvalidRequestException ("You provided a VersionStage that is not associated to the provided
+ * VersionId": AWS's answer, as moto reproduces it since getmoto/moto#5238, checked there against
+ * the AWS CLI), so that answer means "read again", not "fail".
+ */
+export async function versionState(client: SecretsManagerClient, secretId: string, token: string) {
+  for (let attempt = 1; ; attempt++) {
+    const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const stages = described.VersionIdsToStages?.[token] ?? [];
+    if (stages.includes('AWSCURRENT')) {
+      const value = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token }));
+      const parsed = parseKeyFile(value.SecretString ?? '');
+      return { phase: 'done' as const, label: 'promoted to AWSCURRENT', keyFingerprint: parsed.ok ? fingerprint(parsed.file.apiKey) : undefined };
+    }
+    if (!stages.includes('AWSPENDING')) return { phase: 'abandoned' as const, label: 'AWSPENDING removed without promotion' };
+    try {
+      await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }));
+      return { phase: 'created' as const, label: 'new key stored as AWSPENDING; testing and promoting' };
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'ResourceNotFoundException') {
+        return { phase: 'started' as const, label: 'waiting for createSecret to refresh and store the new key' };
+      }
+      // The label moved between the two reads: read again (a few times: it cannot keep moving for long).
+      if (name === 'InvalidRequestException' && attempt < 3) continue;
+      throw error;
+    }
   }
 }
 
