@@ -20,9 +20,11 @@ export default {
   ignoreStatic: true,
   // Four runners on two cores: much of a run waits (on moto_server, gRPC and HTTP stand-ins, timers).
   concurrency: 4,
-  // A mutant that stalls a wait (a deadline, a retry pause) is a Timeout, which counts as killed;
-  // past the tests' own time, 3 s more is plenty to tell.
-  timeoutMS: 3_000,
+  // A mutant that stalls a wait (a deadline, a retry pause) is a Timeout, which counts as killed.
+  // 15 s past the tests' own time (x1.5): a run that shares the two cores with other work is
+  // slower, and a slow run must not pass for a timeout (a kill). True timeouts are rare (2 of the
+  // first 3,885 results), so the margin costs little.
+  timeoutMS: 15_000,
   reporters: ['progress', 'json', 'html'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
