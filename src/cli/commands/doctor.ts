@@ -98,7 +98,7 @@ function printChecks(report: DoctorReport, io: Output): void {
   io.out(`doctor  ${report.arn ?? report.secret}`);
   const width = Math.max(...report.checks.map((c) => c.id.length));
   for (const check of report.checks) {
-    const tail = check.fix === undefined ? '' : check.verdict === 'not checked' ? ` (${check.fix})` : `  Fix: ${check.fix}`;
+    const tail = check.fix === undefined ? '' : `  Fix: ${check.fix}`;
     const saw = check.verdict === 'not checked' ? `not checked: ${check.saw}` : check.saw;
     io.out(scrub(`${LABEL[check.verdict].padEnd(4)}  ${check.id.padEnd(width)}  ${saw}${tail}`));
   }
@@ -122,7 +122,7 @@ async function runChecks(clients: DoctorClients, options: DoctorOptions): Promis
   // What AWSCURRENT holds, and what the function will do with it (chooseStrategy).
   const currentVersion = report.versions.find((v) => v.versionId === report.currentVersionId);
   const stored = valueUnreadable === undefined ? await readCurrentKey(clients.secretsManager, report) : undefined;
-  const current = currentVersion === undefined ? undefined : keyFacts(currentVersion, stored);
+  const current: KeyFacts | undefined = currentVersion;
   const fn = await rotationFunction(clients.lambda, report);
   const functionManagement = fn.state === 'found' ? fn.managementSecretArn : undefined;
   const v1File = current?.holds === 'key-file' && (current.kind === 'v1' || current.kind === 'legacy');
@@ -280,17 +280,17 @@ async function describeOnly(client: SecretsManagerClient, secretId: string): Pro
   return { ...secretReportFrom(described, versions, secretId), warnings: [] };
 }
 
-/** A secret's ARN and KMS key, where the caller may describe it; undefined fields otherwise. */
-async function describeQuietly(client: SecretsManagerClient, secretId: string): Promise<{ arn?: string; kmsKeyId?: string; problem?: string }> {
+/** A secret's ARN and KMS key, where the caller may describe it; undefined fields otherwise (the checks that need them say so). */
+async function describeQuietly(client: SecretsManagerClient, secretId: string): Promise<{ arn?: string; kmsKeyId?: string }> {
   try {
     const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
     return { ...(described.ARN ? { arn: described.ARN } : {}), ...(described.KmsKeyId ? { kmsKeyId: described.KmsKeyId } : {}) };
-  } catch (error) {
-    return { problem: `${errorName(error)}: ${firstLine(error)}` };
+  } catch {
+    return {};
   }
 }
 
-/** AWSCURRENT's key, read as the function reads it; a bare key's kind and claims from the key itself. */
+/** AWSCURRENT's key, read as the function reads it (its id and expiry are in the version's description). */
 interface StoredKey {
   readonly apiKey: string;
   readonly kind: 'v1' | 'legacy' | 'v2' | 'unrecognised';
@@ -298,9 +298,6 @@ interface StoredKey {
   readonly bare: boolean;
   readonly endpoint: string | undefined;
   readonly roleId: string | undefined;
-  readonly keyId: string | undefined;
-  /** A bare v2 key's exp claim, epoch seconds. */
-  readonly expiresAt: number | undefined;
 }
 
 async function readCurrentKey(client: SecretsManagerClient, report: SecretReport): Promise<StoredKey | undefined> {
@@ -312,8 +309,7 @@ async function readCurrentKey(client: SecretsManagerClient, report: SecretReport
   if (current.holds === 'bare-key') {
     const apiKey = text.trim();
     rememberSecret(apiKey);
-    const info = inspectApiKey(apiKey);
-    return { apiKey, kind: info.kind, bare: true, endpoint: undefined, roleId: undefined, keyId: info.keyId, expiresAt: info.expiresAt };
+    return { apiKey, kind: inspectApiKey(apiKey).kind, bare: true, endpoint: undefined, roleId: undefined };
   }
   const parsed = parseKeyFile(text);
   if (!parsed.ok) return undefined;
@@ -325,19 +321,6 @@ async function readCurrentKey(client: SecretsManagerClient, report: SecretReport
     bare: false,
     endpoint: parsed.file.endpoint,
     roleId: parsed.file.roleId,
-    keyId: undefined,
-    expiresAt: undefined,
-  };
-}
-
-/** The version's description, with a bare key's kind, key id and expiry read from the key (describeStoredValue keeps none of them). */
-function keyFacts(version: VersionReport, stored: StoredKey | undefined): KeyFacts {
-  if (version.holds !== 'bare-key' || stored?.bare !== true) return version;
-  return {
-    ...version,
-    kind: stored.kind,
-    ...(stored.keyId !== undefined ? { keyId: stored.keyId } : {}),
-    validUntil: stored.expiresAt === undefined ? undefined : new Date(stored.expiresAt * 1000).toISOString(),
   };
 }
 
@@ -538,7 +521,9 @@ async function momentoChecks(client: SecretsManagerClient, ctx: MomentoContext):
   checks.push(
     own !== undefined && live(own)
       ? ok('management-key', `The management key in ${managementSecretId}${source} is valid (key id ${own.keyId}, ${own.expiresAt === undefined ? 'never expires' : `valid until ${new Date(own.expiresAt * 1000).toISOString()}`}).`)
-      : warn('management-key', `The management key in ${managementSecretId}${source} authenticates, but its key id ${access.managementKeyId ?? '(none: no jti claim)'} is not in Momento's listing.`, 'Store a management key minted in this account, with a key id.'),
+      : own !== undefined
+        ? warn('management-key', `The management key in ${managementSecretId}${source} authenticates, but Momento's listing says key id ${own.keyId} expired at ${new Date(own.expiresAt! * 1000).toISOString()}.`, `Store a new management key in ${managementSecretId}: create one with the key-management role in the Momento console.`)
+        : warn('management-key', `The management key in ${managementSecretId}${source} authenticates, but its key id ${access.managementKeyId ?? '(none: no jti claim)'} is not in Momento's listing.`, 'Store a management key minted in this account, with a key id.'),
   );
   const ownRoleId = own?.roleId;
   checks.push(...managementRoleChecks(roles.find((r) => r.roleId === ownRoleId), { roleId: ownRoleId, managementSecretId, keyIdMissing: access.managementKeyId === undefined }));
