@@ -13,7 +13,7 @@ export interface Check {
   readonly verdict: Verdict;
   /** What was seen, in words; never a key or a token. */
   readonly saw: string;
-  /** For warn and fail: what to run or set. For not checked: why not. */
+  /** For warn and fail: what to run or set (a not-checked line says why in `saw`). */
   readonly fix?: string;
 }
 
@@ -481,8 +481,6 @@ export function permissionsCheck(results: readonly SimulatedPermission[], input:
       'Deploy the SAM application (or the CDK construct), whose role grants exactly these; or add them to the role.',
     );
   }
-  // IAM answers one result per action asked; none at all proves nothing either way.
-  if (results.length === 0) return notChecked(id, `IAM's policy simulation for ${input.roleArn} answered no results, so the function's permissions are not known`);
   const byResource = new Map<string, string[]>();
   for (const r of results) byResource.set(r.resource, [...(byResource.get(r.resource) ?? []), r.action]);
   return ok(id, `The function's role may ${[...byResource].map(([resource, actions]) => `${actions.join(', ')} on ${resource}`).join('; ')} (IAM policy simulation).`);

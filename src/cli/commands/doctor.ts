@@ -213,7 +213,7 @@ async function runChecks(clients: DoctorClients, options: DoctorOptions): Promis
   // What the function's role may do, and where its network reaches.
   if (fn.state === 'found') {
     if (fn.roleArn !== undefined) {
-      const functionsManagement = functionManagement === undefined ? undefined : { arn: management?.described.arn ?? functionManagement, kmsKeyId: management?.described.kmsKeyId };
+      const functionsManagement = functionManagement === undefined ? undefined : { arn: management?.described.arn ?? functionManagement, kmsKeyId: management?.described.kmsKeyId, undescribed: management?.described.problem };
       list.push(...(await simulatePermissions(clients.iam, fn, report, functionsManagement)));
     }
     list.push(await vpcReach(clients.ec2, fn.vpc, mints, report.arn.split(':')[3] ?? ''));
@@ -280,13 +280,13 @@ async function describeOnly(client: SecretsManagerClient, secretId: string): Pro
   return { ...secretReportFrom(described, versions, secretId), warnings: [] };
 }
 
-/** A secret's ARN and KMS key, where the caller may describe it; undefined fields otherwise (the checks that need them say so). */
-async function describeQuietly(client: SecretsManagerClient, secretId: string): Promise<{ arn?: string; kmsKeyId?: string }> {
+/** A secret's ARN and KMS key, where the caller may describe it; otherwise why not. */
+async function describeQuietly(client: SecretsManagerClient, secretId: string): Promise<{ arn?: string; kmsKeyId?: string; problem?: string }> {
   try {
     const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
     return { ...(described.ARN ? { arn: described.ARN } : {}), ...(described.KmsKeyId ? { kmsKeyId: described.KmsKeyId } : {}) };
-  } catch {
-    return {};
+  } catch (error) {
+    return { problem: `${errorName(error)}: ${firstLine(error)}` };
   }
 }
 
@@ -522,7 +522,7 @@ async function momentoChecks(client: SecretsManagerClient, ctx: MomentoContext):
     own !== undefined && live(own)
       ? ok('management-key', `The management key in ${managementSecretId}${source} is valid (key id ${own.keyId}, ${own.expiresAt === undefined ? 'never expires' : `valid until ${new Date(own.expiresAt * 1000).toISOString()}`}).`)
       : own !== undefined
-        ? warn('management-key', `The management key in ${managementSecretId}${source} authenticates, but Momento's listing says key id ${own.keyId} expired at ${new Date(own.expiresAt! * 1000).toISOString()}.`, `Store a new management key in ${managementSecretId}: create one with the key-management role in the Momento console.`)
+        ? warn('management-key', `The management key in ${managementSecretId}${source} authenticates, but Momento's listing gives key id ${own.keyId} an expiry of ${new Date(own.expiresAt! * 1000).toISOString()}, which has passed by this machine's clock.`, `Store a new management key in ${managementSecretId}: create one with the key-management role in the Momento console.`)
         : warn('management-key', `The management key in ${managementSecretId}${source} authenticates, but its key id ${access.managementKeyId ?? '(none: no jti claim)'} is not in Momento's listing.`, 'Store a management key minted in this account, with a key id.'),
   );
   const ownRoleId = own?.roleId;
@@ -644,14 +644,20 @@ async function simulatePermissions(
   iam: IAMClient,
   fn: FunctionFacts,
   report: SecretReport,
-  management: { arn: string; kmsKeyId: string | undefined } | undefined,
+  management: { arn: string; kmsKeyId: string | undefined; undescribed: string | undefined } | undefined,
 ): Promise<Check[]> {
   const roleArn = fn.roleArn!;
   const requests: SimulationRequest[] = [
     { actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], resource: report.arn },
   ];
+  // What could not be simulated is said, never passed over: an unanswered action is not an allowed one.
+  const unanswered: string[] = [];
+  const unansweredKms: string[] = [];
+  const undescribed = management?.undescribed === undefined ? '' : ` (the caller may not describe it: ${management.undescribed})`;
   if (management?.arn.startsWith('arn:')) requests.push({ actions: ['secretsmanager:GetSecretValue'], resource: management.arn });
+  else if (management !== undefined) unanswered.push(`secretsmanager:GetSecretValue on the management secret ${management.arn}, whose ARN is not known${undescribed}`);
   const unresolved: KmsKeyUse[] = [];
+  if (management?.undescribed !== undefined) unansweredKms.push(`the management secret's KMS key, which is not known${undescribed}`);
   const kmsKey = (of: string, keyId: string | undefined, secretArn: string, actions: string[]) => {
     if (keyId === undefined || isAwsManagedKey(keyId)) return;
     const key = kmsKeyArn(keyId, secretArn);
@@ -668,7 +674,7 @@ async function simulatePermissions(
   };
   kmsKey("the secret's", report.kmsKeyId, report.arn, ['kms:Decrypt', 'kms:GenerateDataKey']);
   if (management?.arn.startsWith('arn:')) kmsKey("the management secret's", management.kmsKeyId, management.arn, ['kms:Decrypt']);
-  const usesKms = requests.some((r) => r.kms !== undefined) || unresolved.length > 0;
+  const usesKms = requests.some((r) => r.kms !== undefined) || unresolved.length > 0 || unansweredKms.length > 0;
 
   const permissions: SimulatedPermission[] = [];
   const kms: KmsKeyUse[] = [...unresolved];
@@ -678,6 +684,9 @@ async function simulatePermissions(
         new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: request.actions, ResourceArns: [request.resource], ...(request.context ? { ContextEntries: request.context } : {}) }),
       );
       const results = (out.EvaluationResults ?? []).map((r) => ({ action: r.EvalActionName ?? '?', resource: r.EvalResourceName ?? request.resource, decision: r.EvalDecision ?? 'unknown' }));
+      // IAM answers one result per action asked; an action it did not answer for is not known.
+      const missing = request.actions.filter((action) => !results.some((r) => r.action === action));
+      if (missing.length > 0) (request.kms !== undefined ? unansweredKms : unanswered).push(`${missing.join(', ')} on ${request.resource}`);
       if (request.kms !== undefined) kms.push({ of: request.kms.of, key: request.kms.key, keyAccount: request.kms.account, results });
       else permissions.push(...results);
     }
@@ -697,8 +706,9 @@ async function simulatePermissions(
       : `iam:SimulatePrincipalPolicy on ${roleArn} failed (${name}: ${firstLine(error)})`;
     return [notChecked('permissions', why), ...(usesKms ? [notChecked('kms-permissions', why)] : [])];
   }
-  const checks = [permissionsCheck(permissions, { roleArn })];
-  const kmsCheck = kmsPermissionsCheck(kms, { roleArn, roleAccount: roleArn.split(':')[4] ?? '' });
+  const notKnown = (what: string[]) => `IAM's policy simulation for ${roleArn} gave no answer for ${what.join('; ')}, so the function's permissions are not known`;
+  const checks = [unanswered.length > 0 ? notChecked('permissions', notKnown(unanswered)) : permissionsCheck(permissions, { roleArn })];
+  const kmsCheck = unansweredKms.length > 0 ? notChecked('kms-permissions', notKnown(unansweredKms)) : kmsPermissionsCheck(kms, { roleArn, roleAccount: roleArn.split(':')[4] ?? '' });
   if (kmsCheck !== undefined) checks.push(kmsCheck);
   return checks;
 }

@@ -143,8 +143,12 @@ async function follow(client: SecretsManagerClient, options: RotateOptions, rota
         last = state.label;
       }
       if (state.phase === 'done') {
-        io.out(`Done: AWSCURRENT is now version ${token} (key ${state.keyFingerprint ?? '?'}).`);
-        if (leakResponse) await revokeLeaked(client, secretId, token, leakResponse, io);
+        io.out(
+          state.superseded
+            ? `Done: version ${token} (key ${state.keyFingerprint ?? '?'}) was promoted to AWSCURRENT, and a later rotation has since replaced it.`
+            : `Done: AWSCURRENT is now version ${token} (key ${state.keyFingerprint ?? '?'}).`,
+        );
+        if (leakResponse) await revokeLeaked(client, secretId, leakResponse, io);
         return { token, outcome: 'rotated' as const };
       }
       if (state.phase === 'abandoned') {
@@ -225,10 +229,18 @@ export async function versionState(client: SecretsManagerClient, secretId: strin
   for (let attempt = 1; ; attempt++) {
     const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
     const stages = described.VersionIdsToStages?.[token] ?? [];
-    if (stages.includes('AWSCURRENT')) {
+    // AWSPREVIOUS: promoted, then replaced by a later rotation before this poll (Secrets Manager
+    // moves AWSPREVIOUS only onto the version that held AWSCURRENT).
+    if (stages.includes('AWSCURRENT') || stages.includes('AWSPREVIOUS')) {
+      const superseded = !stages.includes('AWSCURRENT');
       const value = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token }));
       const parsed = parseKeyFile(value.SecretString ?? '');
-      return { phase: 'done' as const, label: 'promoted to AWSCURRENT', keyFingerprint: parsed.ok ? fingerprint(parsed.file.apiKey) : undefined };
+      return {
+        phase: 'done' as const,
+        superseded,
+        label: superseded ? 'promoted to AWSCURRENT, and since replaced by a later rotation (now AWSPREVIOUS)' : 'promoted to AWSCURRENT',
+        keyFingerprint: parsed.ok ? fingerprint(parsed.file.apiKey) : undefined,
+      };
     }
     if (!stages.includes('AWSPENDING')) return { phase: 'abandoned' as const, label: 'AWSPENDING removed without promotion' };
     try {
@@ -295,8 +307,9 @@ async function checkRevocation(client: SecretsManagerClient, secretId: string, m
 }
 
 /** Revokes the key that was AWSCURRENT before `token`, never the one AWSCURRENT holds now. */
-async function revokeLeaked(client: SecretsManagerClient, secretId: string, token: string, { leak, progress, untilInterrupted }: LeakResponse, io: Output) {
-  const now = await untilInterrupted(client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token })));
+async function revokeLeaked(client: SecretsManagerClient, secretId: string, { leak, progress, untilInterrupted }: LeakResponse, io: Output) {
+  // AWSCURRENT as it is now (a later rotation may have moved it past `token`), not as it was.
+  const now = await untilInterrupted(client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' })));
   const promoted = parseKeyFile(now.SecretString ?? '');
   if (promoted.ok && promoted.file.keyId === leak.keyId) {
     throw new CliError(`The new AWSCURRENT holds the same key (key id ${leak.keyId}). Rotate again.`);

@@ -109,6 +109,8 @@ interface Setup {
   /** The management secret's value (default: {"apiKey": <v2 key with id MANAGEMENT_KEY_ID>}), or the error reading it. */
   managementValue?: string | Error;
   managementKmsKeyId?: string;
+  /** DescribeSecret of the management secret fails with this (the caller may not describe it). */
+  managementDescribeError?: Error;
   /** The function's environment (default: MOMENTO_MANAGEMENT_SECRET_ARN). */
   env?: Record<string, string>;
   /** Fields of GetFunction's Configuration besides the defaults, or its error. */
@@ -139,12 +141,17 @@ function clients(setup: Setup = {}) {
     VersionIdsToStages: Object.fromEntries(Object.entries(versions).map(([id, v]) => [id, v.stages])),
     ...setup.describe,
   });
-  sm.on(DescribeSecretCommand, { SecretId: MANAGEMENT_ARN }).resolves({
-    ARN: MANAGEMENT_ARN,
-    Name: 'momento/management',
-    VersionIdsToStages: { m1: ['AWSCURRENT'] },
-    ...(setup.managementKmsKeyId ? { KmsKeyId: setup.managementKmsKeyId } : {}),
-  });
+  if (setup.managementDescribeError) {
+    sm.on(DescribeSecretCommand, { SecretId: MANAGEMENT_ARN }).rejects(setup.managementDescribeError);
+    sm.on(DescribeSecretCommand, { SecretId: 'momento/management' }).rejects(setup.managementDescribeError);
+  } else {
+    sm.on(DescribeSecretCommand, { SecretId: MANAGEMENT_ARN }).resolves({
+      ARN: MANAGEMENT_ARN,
+      Name: 'momento/management',
+      VersionIdsToStages: { m1: ['AWSCURRENT'] },
+      ...(setup.managementKmsKeyId ? { KmsKeyId: setup.managementKmsKeyId } : {}),
+    });
+  }
   sm.on(ListSecretVersionIdsCommand).resolves({ Versions: Object.entries(versions).map(([id, v]) => ({ VersionId: id, VersionStages: v.stages, CreatedDate: new Date(now - DAY_MS) })) });
   const managementValue = setup.managementValue ?? JSON.stringify({ apiKey: fakeV2Key({ jti: MANAGEMENT_KEY_ID }) });
   sm.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => {
@@ -515,7 +522,7 @@ describe('the management key at Momento', () => {
       expect(check('management-key')).toEqual({
         id: 'management-key',
         verdict: 'warn',
-        saw: `The management key in ${MANAGEMENT_SOURCE} authenticates, but Momento's listing says key id ${MANAGEMENT_KEY_ID} expired at 2030-01-01T00:00:00.000Z.`,
+        saw: `The management key in ${MANAGEMENT_SOURCE} authenticates, but Momento's listing gives key id ${MANAGEMENT_KEY_ID} an expiry of 2030-01-01T00:00:00.000Z, which has passed by this machine's clock.`,
         fix: expect.stringMatching(/^Store a new management key in \S+: create one with the key-management role in the Momento console\.$/),
       });
     });
@@ -779,15 +786,70 @@ describe("permissions: IAM's simulation of the function's role", () => {
 
   it("an answer without the action, resource or decision is not taken as allowed, and names the resource asked about", async () => {
     const c = clients({ simulate: () => [{} as EvaluationResult] });
-    expect((await run(c)).check('permissions')).toMatchObject({ verdict: 'fail', saw: `The function's role ${ROLE_ARN} may not: ? on ${SECRET_ARN} (unknown); ? on ${MANAGEMENT_ARN} (unknown).` });
+    expect((await run(c)).check('permissions')).toMatchObject({ verdict: 'not checked', saw: expect.stringMatching(/gave no answer for secretsmanager:DescribeSecret, /) });
+    // Named but undecided: not allowed either.
+    const undecided = clients({ simulate: (input) => (input.ActionNames ?? []).map((action) => ({ EvalActionName: action }) as EvaluationResult) });
+    expect((await run(undecided)).check('permissions')).toMatchObject({ verdict: 'fail', saw: expect.stringContaining(`secretsmanager:DescribeSecret on ${SECRET_ARN} (unknown)`) });
   });
 
-  it('an answer with no results at all proves nothing: not checked (not "may" followed by nothing)', async () => {
+  it('an answer with no results at all proves nothing: not checked, naming what went unanswered (not "may" followed by nothing)', async () => {
     const c = clients({ simulate: () => [] });
     expect((await run(c)).check('permissions')).toEqual({
       id: 'permissions',
       verdict: 'not checked',
-      saw: `IAM's policy simulation for ${ROLE_ARN} answered no results, so the function's permissions are not known`,
+      saw:
+        `IAM's policy simulation for ${ROLE_ARN} gave no answer for secretsmanager:DescribeSecret, secretsmanager:GetSecretValue, secretsmanager:PutSecretValue, ` +
+        `secretsmanager:UpdateSecretVersionStage on ${SECRET_ARN}; secretsmanager:GetSecretValue on ${MANAGEMENT_ARN}, so the function's permissions are not known`,
+    });
+  });
+
+  it('an answer for some of the actions asked: the rest are not known, so not checked (an allowed action does not vouch for another)', async () => {
+    const c = clients({
+      simulate: (input) =>
+        (input.ActionNames ?? []).filter((action) => action !== 'secretsmanager:PutSecretValue').map((action) => ({ EvalActionName: action, EvalResourceName: input.ResourceArns?.[0], EvalDecision: 'allowed' })),
+    });
+    expect((await run(c)).check('permissions')).toMatchObject({
+      verdict: 'not checked',
+      saw: `IAM's policy simulation for ${ROLE_ARN} gave no answer for secretsmanager:PutSecretValue on ${SECRET_ARN}, so the function's permissions are not known`,
+    });
+  });
+
+  it("a KMS key's simulation answered with no results: kms-permissions is not checked, not ok", async () => {
+    const c = clients({
+      describe: { KmsKeyId: KEY_ARN },
+      simulate: (input) =>
+        input.ResourceArns?.[0] === KEY_ARN ? [] : (input.ActionNames ?? []).map((action) => ({ EvalActionName: action, EvalResourceName: input.ResourceArns?.[0], EvalDecision: 'allowed' })),
+    });
+    const { check } = await run(c);
+    expect(check('permissions')?.verdict).toBe('ok');
+    expect(check('kms-permissions')).toEqual({
+      id: 'kms-permissions',
+      verdict: 'not checked',
+      saw: `IAM's policy simulation for ${ROLE_ARN} gave no answer for kms:Decrypt, kms:GenerateDataKey on ${KEY_ARN}, so the function's permissions are not known`,
+    });
+  });
+
+  it("the caller may not describe the management secret: its KMS key is not known, and kms-permissions says so rather than passing it over", async () => {
+    const c = clients({ managementDescribeError: awsError('AccessDeniedException', 'not authorized to perform secretsmanager:DescribeSecret') });
+    const { check } = await run(c);
+    expect(check('permissions')?.verdict).toBe('ok');
+    expect(check('kms-permissions')).toEqual({
+      id: 'kms-permissions',
+      verdict: 'not checked',
+      saw:
+        `IAM's policy simulation for ${ROLE_ARN} gave no answer for the management secret's KMS key, which is not known ` +
+        `(the caller may not describe it: AccessDeniedException: not authorized to perform secretsmanager:DescribeSecret), so the function's permissions are not known`,
+    });
+  });
+
+  it('the function names its management secret by name, which the caller may not describe: reading it is not simulated, and permissions says so', async () => {
+    const c = clients({ env: { MOMENTO_MANAGEMENT_SECRET_ARN: 'momento/management' }, managementDescribeError: awsError('AccessDeniedException', 'denied') });
+    expect((await run(c)).check('permissions')).toEqual({
+      id: 'permissions',
+      verdict: 'not checked',
+      saw:
+        `IAM's policy simulation for ${ROLE_ARN} gave no answer for secretsmanager:GetSecretValue on the management secret momento/management, whose ARN is not known ` +
+        `(the caller may not describe it: AccessDeniedException: denied), so the function's permissions are not known`,
     });
   });
 

@@ -41,7 +41,23 @@ describe('rotate: where the rotation stands (versionState)', () => {
         sm.unlabel(token, 'AWSPENDING');
       }
     };
-    await expect(versionState(client, sm.arn, token)).resolves.toMatchObject({ phase: 'done', keyFingerprint: expect.stringMatching(/^sha256:/) });
+    await expect(versionState(client, sm.arn, token)).resolves.toMatchObject({ phase: 'done', superseded: false, keyFingerprint: expect.stringMatching(/^sha256:/) });
+  });
+
+  it('promoted, then replaced by a later rotation before this poll (now AWSPREVIOUS): done, and says so, not abandoned', async () => {
+    const { client, token } = secretMidRotation();
+    sm.label(token, 'AWSCURRENT');
+    sm.unlabel(token, 'AWSPENDING');
+    const later = sm.startRotation();
+    sm.storePending(later, JSON.stringify(consoleKeyFile()));
+    sm.label(later, 'AWSCURRENT');
+    sm.label(token, 'AWSPREVIOUS');
+    expect(sm.stagesOf(token)).toEqual(['AWSPREVIOUS']);
+    await expect(versionState(client, sm.arn, token)).resolves.toMatchObject({
+      phase: 'done',
+      superseded: true,
+      label: 'promoted to AWSCURRENT, and since replaced by a later rotation (now AWSPREVIOUS)',
+    });
   });
 
   it('the same answer every time (not a moving label): after three reads it gives up with that error', async () => {
