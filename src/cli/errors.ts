@@ -33,3 +33,8 @@ export function explainAwsError(error: unknown, secretId: string | undefined): C
   }
   return undefined;
 }
+
+/** An AWS SDK error's name (how its errors are told apart), or "Error". */
+export function errorName(error: unknown): string {
+  return typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name ?? 'Error') : 'Error';
+}

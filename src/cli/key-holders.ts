@@ -3,6 +3,7 @@ import { inspectApiKey } from '../momento/api-key.js';
 import { rememberSecret } from '../observability/redact.js';
 import { apiKeyIn } from '../secret/key-file.js';
 import { listEverySecret, mapBounded } from './list-secrets.js';
+import { errorName } from './errors.js';
 
 /** A secret, named for people and by ARN. */
 export interface SecretRef {
@@ -76,8 +77,4 @@ export function keyIdHeldIn(secretString: string): string | undefined {
 export function secretNames(secrets: readonly SecretRef[], max = 5): string {
   const shown = secrets.slice(0, max).map((s) => s.name);
   return secrets.length > max ? `${shown.join(', ')} and ${secrets.length - max} more` : shown.join(', ');
-}
-
-function errorName(error: unknown): string {
-  return typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name ?? 'Error') : 'Error';
 }

@@ -2,7 +2,7 @@ import { DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, type
 import { inspectApiKey } from '../../momento/api-key.js';
 import { fingerprint } from '../../observability/fingerprint.js';
 import { parseKeyFile } from '../../secret/key-file.js';
-import { CliError, explainAwsError } from '../errors.js';
+import { CliError, errorName, explainAwsError } from '../errors.js';
 import { inspectSecret } from '../inspect-secret.js';
 import { explainKeyApiFailure, keyApiAccess, listKeys, type KeyApiAccess } from '../key-api.js';
 import type { Output } from '../output.js';
@@ -117,7 +117,7 @@ async function follow(client: SecretsManagerClient, options: RotateOptions, rota
     token = started.VersionId!;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if ((error as { name?: string }).name === 'InvalidRequestException') {
+    if (errorName(error) === 'InvalidRequestException') {
       throw new CliError(
         `Secrets Manager would not start a rotation: ${message}\n` +
           (/previous rotation/i.test(message)
@@ -247,7 +247,7 @@ export async function versionState(client: SecretsManagerClient, secretId: strin
       await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }));
       return { phase: 'created' as const, label: 'new key stored as AWSPENDING; testing and promoting' };
     } catch (error) {
-      const name = (error as { name?: string }).name;
+      const name = errorName(error);
       if (name === 'ResourceNotFoundException') {
         return { phase: 'started' as const, label: 'waiting for createSecret to refresh and store the new key' };
       }
@@ -306,7 +306,7 @@ async function checkRevocation(client: SecretsManagerClient, secretId: string, m
   return { ...leaked, access };
 }
 
-/** Revokes the key that was AWSCURRENT before `token`, never the one AWSCURRENT holds now. */
+/** Revokes the leaked key (AWSCURRENT's before the rotation), never the one AWSCURRENT holds now. */
 async function revokeLeaked(client: SecretsManagerClient, secretId: string, { leak, progress, untilInterrupted }: LeakResponse, io: Output) {
   // AWSCURRENT as it is now (a later rotation may have moved it past `token`), not as it was.
   const now = await untilInterrupted(client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' })));

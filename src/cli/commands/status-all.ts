@@ -11,7 +11,7 @@ import { rememberSecret, scrub } from '../../observability/redact.js';
 import { ROTATION_FUNCTION_TAG } from '../../rotation-function-tag.js';
 import { KEY_FIELDS } from '../../secret/key-file.js';
 import { describeStoredValue, type VersionReport } from '../../secret/stored-value.js';
-import { CliError } from '../errors.js';
+import { CliError, errorName } from '../errors.js';
 import { keyApiAccess, listKeys } from '../key-api.js';
 import { secretNames } from '../key-holders.js';
 import { listEverySecret, mapBounded } from '../list-secrets.js';
@@ -764,10 +764,6 @@ function shortDate(iso: string): string {
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function errorName(error: unknown): string {
-  return typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name ?? 'Error') : 'Error';
 }
 
 function errorMessage(error: unknown): string {
