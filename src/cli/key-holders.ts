@@ -78,3 +78,13 @@ export function secretNames(secrets: readonly SecretRef[], max = 5): string {
   const shown = secrets.slice(0, max).map((s) => s.name);
   return secrets.length > max ? `${shown.join(', ')} and ${secrets.length - max} more` : shown.join(', ');
 }
+
+/** The warning for secrets whose AWSCURRENT could not be read: they may hold key `keyId` too. */
+export function unreadableWarning(scan: KeyHolders, keyId: string): string {
+  const { unreadable, region } = scan;
+  return (
+    `Warning: could not read AWSCURRENT of ${unreadable.length} secret${unreadable.length === 1 ? '' : 's'} in ${region} ` +
+    `(${unreadable.slice(0, 5).map((s) => `${s.name}: ${s.reason}`).join(', ')}${unreadable.length > 5 ? ', …' : ''}): ` +
+    `if one of them holds key ${keyId}, its applications stop authenticating.`
+  );
+}

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keyIdHeldIn, secretNames, secretsHoldingKey } from '../../src/cli/key-holders.js';
+import { keyIdHeldIn, secretNames, secretsHoldingKey, unreadableWarning } from '../../src/cli/key-holders.js';
 import { runCli } from '../../src/cli/main.js';
 import { consoleKeyFile, fakeV2Key, jtiOf } from '../support/secrets.js';
 
@@ -65,6 +65,24 @@ describe('secretsHoldingKey', () => {
     });
     sm.on(ListSecretsCommand).rejects(awsError('ThrottlingException'));
     await expect(secretsHoldingKey(client(), keyId)).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+});
+
+describe('unreadableWarning', () => {
+  const unreadable = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `s${i + 1}`, arn: arn(`s${i + 1}`), reason: 'AccessDeniedException' }));
+
+  it('names each secret it could not read and why, and what follows if one holds the key', () => {
+    expect(unreadableWarning({ region: 'eu-west-1', holders: [], unreadable: unreadable(1) }, 'k-1')).toBe(
+      'Warning: could not read AWSCURRENT of 1 secret in eu-west-1 (s1: AccessDeniedException): if one of them holds key k-1, its applications stop authenticating.',
+    );
+  });
+
+  it('counts them all, and names the first five', () => {
+    expect(unreadableWarning({ region: 'eu-west-1', holders: [], unreadable: unreadable(6) }, 'k-1')).toBe(
+      'Warning: could not read AWSCURRENT of 6 secrets in eu-west-1 (s1: AccessDeniedException, s2: AccessDeniedException, s3: AccessDeniedException, ' +
+        's4: AccessDeniedException, s5: AccessDeniedException, …): if one of them holds key k-1, its applications stop authenticating.',
+    );
+    expect(unreadableWarning({ region: 'eu-west-1', holders: [], unreadable: unreadable(5) }, 'k-1')).toMatch(/s5: AccessDeniedException\): if one/);
   });
 });
 

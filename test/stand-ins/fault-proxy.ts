@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 export type SecretsManagerOperation =
   | 'DescribeSecret'
   | 'GetSecretValue'
+  | 'ListSecrets'
   | 'PutSecretValue'
   | 'UpdateSecretVersionStage';
 
@@ -11,6 +12,7 @@ export type HttpFault =
   | { readonly kind: 'throttle' } // 400 ThrottlingException, before moto sees the request
   | { readonly kind: 'error500' } // 500 InternalServiceError, before moto sees the request
   | { readonly kind: 'drop' } // the connection is closed with no answer, before moto sees the request
+  | { readonly kind: 'denied' } // 400 AccessDeniedException, as IAM answers a caller no policy allows the action
   | { readonly kind: 'delay'; readonly ms: number }; // moto applies the request; the answer comes `ms` late
 
 interface QueuedFault {
@@ -86,6 +88,15 @@ export class FaultProxy {
       case 'drop':
         req.socket.destroy();
         return;
+      case 'denied':
+        // The text AWS gives a caller no identity-based policy allows (IAM User Guide,
+        // "Troubleshoot access denied error messages").
+        return awsError(
+          res,
+          400,
+          'AccessDeniedException',
+          `User: arn:aws:iam::123456789012:user/operator is not authorized to perform: secretsmanager:${operation} because no identity-based policy allows the secretsmanager:${operation} action`,
+        );
       default:
         break;
     }

@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CliError } from '../errors.js';
 import { explainKeyApiFailure, keyApiAccess } from '../key-api.js';
-import { secretNames, secretsHoldingKey } from '../key-holders.js';
+import { secretNames, secretsHoldingKey, unreadableWarning } from '../key-holders.js';
 import type { Output } from '../output.js';
 
 /** --region and --profile as the operator gave them, for commands the CLI prints. */
@@ -58,13 +58,7 @@ export async function revoke(client: SecretsManagerClient, options: RevokeOption
     }
     io.err(`Warning: not checked whether a secret in ${scan.region} holds key ${keyId} (${scan.listFailed}); revoking it anyway (--force).`);
   }
-  if (scan.unreadable.length > 0) {
-    io.err(
-      `Warning: could not read AWSCURRENT of ${scan.unreadable.length} secret${scan.unreadable.length === 1 ? '' : 's'} in ${scan.region} ` +
-        `(${scan.unreadable.slice(0, 5).map((s) => `${s.name}: ${s.reason}`).join(', ')}${scan.unreadable.length > 5 ? ', …' : ''}): ` +
-        `if one of them holds key ${keyId}, its applications stop authenticating.`,
-    );
-  }
+  if (scan.unreadable.length > 0) io.err(unreadableWarning(scan, keyId));
   if (scan.holders.length > 0) {
     const names = secretNames(scan.holders);
     const one = scan.holders.length === 1;

@@ -5,8 +5,9 @@ import { parseKeyFile } from '../../secret/key-file.js';
 import { CliError, errorName, explainAwsError } from '../errors.js';
 import { inspectSecret } from '../inspect-secret.js';
 import { explainKeyApiFailure, keyApiAccess, listKeys, type KeyApiAccess } from '../key-api.js';
+import { secretNames, secretsHoldingKey, unreadableWarning, type SecretRef } from '../key-holders.js';
 import type { Output } from '../output.js';
-import { revokeCommand, type AwsFlags } from './revoke.js';
+import { awsFlagsText, revokeCommand, type AwsFlags } from './revoke.js';
 
 export interface RotateOptions {
   readonly secretId: string;
@@ -90,6 +91,8 @@ export async function rotate(client: SecretsManagerClient, options: RotateOption
 /** How far a leak response got: whether AWSCURRENT moved off the leaked key, and whether it was revoked. */
 interface LeakProgress {
   moved: boolean;
+  /** Other secrets whose AWSCURRENT holds the leaked key too, when that stopped the revocation. */
+  heldBy?: readonly SecretRef[];
   revoking: boolean;
   revoked: boolean;
   interrupted: boolean;
@@ -205,6 +208,16 @@ function notRevoked(leak: LeakedIdentity, secretId: string, options: RotateOptio
       '(If the revocation went through, that command says the key is already revoked.)'
     );
   }
+  if (progress.heldBy !== undefined) {
+    const one = progress.heldBy.length === 1;
+    return (
+      `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid. AWSCURRENT of ${secretId} has moved to a new key, but ` +
+      `AWSCURRENT of ${secretNames(progress.heldBy)} still holds it. Rotate ${one ? 'that secret' : 'each of them'} off it the same way ` +
+      '(the last rotation revokes the key, once no secret holds it):\n' +
+      `  momento-secret-rotation rotate --secret-id ${progress.heldBy[0]!.name} --revoke-previous --management-secret-id ${options.revokePreviousWith!}${awsFlagsText(options.aws ?? {})}\n` +
+      `or, once no secret holds it, revoke it with:\n  ${command}`
+    );
+  }
   if (progress.moved) {
     return `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid. AWSCURRENT of ${secretId} has moved to a new key, so nothing here needs it: revoke it now with:\n  ${command}`;
   }
@@ -315,6 +328,24 @@ async function revokeLeaked(client: SecretsManagerClient, secretId: string, { le
     throw new CliError(`The new AWSCURRENT holds the same key (key id ${leak.keyId}). Rotate again.`);
   }
   progress.moved = true;
+  // Another secret may hold the same key (import --shared-key, a copied value): revoking it would
+  // stop that secret's applications. Checked as `revoke` checks, and without ListSecrets not revoked.
+  const scan = await untilInterrupted(secretsHoldingKey(client, leak.keyId));
+  if (scan.listFailed !== undefined) {
+    throw new CliError(
+      `Could not check which other secrets in ${scan.region} hold key ${leak.keyId}: ${scan.listFailed}. Revoking a key another ` +
+        'secret holds stops its applications, so this takes secretsmanager:ListSecrets, and GetSecretValue on the secrets.',
+    );
+  }
+  if (scan.holders.length > 0) {
+    progress.heldBy = scan.holders;
+    const one = scan.holders.length === 1;
+    throw new CliError(
+      `AWSCURRENT of ${one ? 'secret' : 'secrets'} ${secretNames(scan.holders)} ${one ? 'holds' : 'hold'} the leaked key too (key id ${leak.keyId}): ` +
+        `revoking it would stop every application reading ${one ? 'that secret' : 'them'} from authenticating.`,
+    );
+  }
+  if (scan.unreadable.length > 0) io.err(unreadableWarning(scan, leak.keyId));
   progress.revoking = true;
   let outcome: 'revoked' | 'not-found';
   try {

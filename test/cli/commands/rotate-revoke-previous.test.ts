@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { withoutNodeFloorWarning } from '../../support/node-floor.js';
 import { rotate } from '../../../src/cli/commands/rotate.js';
 import { CliError } from '../../../src/cli/errors.js';
 import { STEPS } from '../../../src/rotation/event.js';
 import { leakedSecrets } from '../../support/secrets.js';
+import { FaultProxy } from '../../stand-ins/fault-proxy.js';
+import { APP_ROLE_ID } from '../../support/momento-roles.js';
 import { literal, useLocalCli, builtCliEnv } from '../local-cli.js';
 
 // `rotate --revoke-previous` (a key leaked): every way it can end other than a revocation says
@@ -154,6 +157,95 @@ describe('rotate --revoke-previous: when the leaked key is NOT revoked, it says 
     expect(message).toMatch(new RegExp(`^Interrupted \\(SIGINT\\)\\.\\nKey ${key.keyId} was NOT revoked, as far as this command knows: it was interrupted while asking Momento to revoke`));
     expect(message).toMatch(revokeLine(key.keyId, management.arn));
     expect(message).toMatch(/that command says the key is already revoked/);
+  }, 60_000);
+});
+
+describe('rotate --revoke-previous never revokes a key another secret holds', () => {
+  it("staging imports prod's key (--shared-key), prod's key leaks, rotate --revoke-previous on prod: prod moves, the key is NOT revoked, staging keeps working; rotating staging the same way then revokes it", async () => {
+    const prod = await leakedV2Secret('shared-prod');
+    const stagingName = name('shared-staging');
+    const imported = await cli(['import', '--secret-id', stagingName, '--role', APP_ROLE_ID, '--shared-key'], prod.key.apiKey);
+    expect(imported.code).toBe(0);
+    const staging = (await stack().service.client.send(new DescribeSecretCommand({ SecretId: stagingName }))).ARN!;
+    await stack().service.endRotation(staging, await stack().service.startRotation(staging, false));
+
+    const [result] = await Promise.all([
+      cli(['rotate', '--secret-id', prod.arn, '--revoke-previous', '--management-secret-id', prod.management.arn, '--region', REGION]),
+      serviceRunsNextRotation(prod.arn, prod.management.arn),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/Done: AWSCURRENT is now version/);
+    expect(result.out).not.toMatch(/Revoked/);
+    const lines = result.err.split('\n');
+    expect(lines[0]).toBe(
+      `AWSCURRENT of secret ${stagingName} holds the leaked key too (key id ${prod.key.keyId}): revoking it would stop every application reading that secret from authenticating.`,
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(`^Key ${prod.key.keyId} was NOT revoked: it is the leaked key \\(sha256:[0-9a-f]+\\), and still valid\\. AWSCURRENT of ${literal(prod.arn)} has moved to a new key, but AWSCURRENT of ${literal(stagingName)} still holds it\\.`),
+    );
+    const rotateStaging = `  momento-secret-rotation rotate --secret-id ${stagingName} --revoke-previous --management-secret-id ${prod.management.arn} --region ${REGION}`;
+    expect(lines).toContain(rotateStaging);
+    expect(result.err).toMatch(revokeLine(prod.key.keyId, prod.management.arn, ` --region ${REGION}`));
+    expect(stack().momento.accepts(prod.key.apiKey)).toBe(true);
+    expect(await stack().currentKeyWorks(staging)).toBe(true);
+    expect(await stack().currentKeyWorks(prod.arn)).toBe(true);
+
+    // The printed command: staging moves off the key, no secret holds it any more, so it is revoked.
+    const [again] = await Promise.all([
+      cli(rotateStaging.trim().split(' ').slice(1)),
+      serviceRunsNextRotation(staging, prod.management.arn),
+    ]);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    expect(again.out).toContain(`Revoked key ${prod.key.keyId} (sha256:`);
+    expect(stack().momento.accepts(prod.key.apiKey)).toBe(false);
+    expect(await stack().currentKeyWorks(staging)).toBe(true);
+    expect(await stack().currentKeyWorks(prod.arn)).toBe(true);
+  }, 60_000);
+
+  it('when ListSecrets is denied (so no one knows who else holds the key), revokes nothing, says why and what it takes', async () => {
+    const { arn, key, management } = await leakedV2Secret('list-denied');
+    const proxy = await FaultProxy.start(stack().moto.endpoint);
+    try {
+      proxy.failNext('ListSecrets', 8, { kind: 'denied' });
+      const [result] = await Promise.all([
+        cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn], '', proxy.endpoint),
+        serviceRunsNextRotation(arn, management.arn),
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.out).toMatch(/Done: AWSCURRENT is now version/);
+      expect(result.err).toMatch(
+        new RegExp(`^Could not check which other secrets in ${REGION} hold key ${key.keyId}: ListSecrets was denied \\(User: \\S+ is not authorized to perform: secretsmanager:ListSecrets`),
+      );
+      expect(result.err).toMatch(/this takes secretsmanager:ListSecrets, and GetSecretValue on the secrets\.$/m);
+      expect(result.err).toContain(`Key ${key.keyId} was NOT revoked: it is the leaked key`);
+      expect(result.err).toMatch(revokeLine(key.keyId, management.arn));
+      expect(stack().momento.accepts(key.apiKey)).toBe(true);
+      expect(await stack().currentKeyWorks(arn)).toBe(true);
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
+
+  it('when another secret cannot be read (so may hold the key): revokes, warning that its applications would stop if it does', async () => {
+    const { arn, key, management } = await leakedV2Secret('unreadable');
+    const lockedName = name('locked');
+    const locked = await stack().storeV2Key(lockedName);
+    const proxy = await FaultProxy.start(stack().moto.endpoint);
+    try {
+      proxy.failNext('GetSecretValue', 1, { kind: 'denied' }, locked.arn);
+      const [result] = await Promise.all([
+        cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn], '', proxy.endpoint),
+        serviceRunsNextRotation(arn, management.arn),
+      ]);
+      expect(result.code).toBe(0);
+      expect(result.err).toBe(
+        `Warning: could not read AWSCURRENT of 1 secret in ${REGION} (${lockedName}: AccessDeniedException): if one of them holds key ${key.keyId}, its applications stop authenticating.`,
+      );
+      expect(result.out).toContain(`Revoked key ${key.keyId} (sha256:`);
+      expect(stack().momento.accepts(key.apiKey)).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
   }, 60_000);
 });
 
