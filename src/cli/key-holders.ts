@@ -1,7 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspectApiKey } from '../momento/api-key.js';
 import { rememberSecret } from '../observability/redact.js';
-import { apiKeyIn } from '../secret/key-file.js';
 import { listEverySecret, mapBounded } from './list-secrets.js';
 import { errorName } from './errors.js';
 
@@ -11,7 +10,11 @@ export interface SecretRef {
   readonly arn: string;
 }
 
-/** Which secrets of a Region hold a v2 key in AWSCURRENT, as far as the caller may read them. */
+/**
+ * Which secrets of a Region hold a v2 key in AWSCURRENT, as far as the caller may read them.
+ * ListSecrets is eventually consistent: it "might not reflect changes from the last five minutes"
+ * (Secrets Manager API Reference, ListSecrets), so a secret created moments ago can be missing.
+ */
 export interface KeyHolders {
   /** The Region that was scanned. */
   readonly region: string;
@@ -28,8 +31,8 @@ const CONCURRENCY = 8;
 
 /**
  * Lists every secret in the client's Region (ListSecrets, every page) and reads each one's
- * AWSCURRENT, to find those holding the v2 key with id `keyId` (its jti claim, whether
- * stored as a key file or as a bare key). `skipArn` (the secret being written) is left out.
+ * AWSCURRENT, to find those holding the v2 key with id `keyId` (its jti claim, in any shape:
+ * keyIdsHeldIn). `skipArn` (the secret being written) is left out.
  * Values read are remembered for redaction and never returned.
  */
 export async function secretsHoldingKey(client: SecretsManagerClient, keyId: string, skipArn?: string): Promise<KeyHolders> {
@@ -48,7 +51,8 @@ export async function secretsHoldingKey(client: SecretsManagerClient, keyId: str
   await mapBounded(secrets, CONCURRENCY, async (secret) => {
     let value: string | undefined;
     try {
-      value = (await client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' }))).SecretString;
+      const answer = await client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' }));
+      value = answer.SecretString ?? (answer.SecretBinary ? Buffer.from(answer.SecretBinary).toString('utf8') : undefined);
     } catch (error) {
       // No AWSCURRENT value, or deleted since it was listed: it holds nothing.
       if (errorName(error) === 'ResourceNotFoundException') return;
@@ -56,21 +60,33 @@ export async function secretsHoldingKey(client: SecretsManagerClient, keyId: str
       unreadable.push({ ...secret, reason: errorName(error) });
       return;
     }
-    if (value !== undefined && keyIdHeldIn(value) === keyId) holders.push(secret);
+    if (value !== undefined && keyIdsHeldIn(value).has(keyId)) holders.push(secret);
   });
   const byName = (a: SecretRef, b: SecretRef) => a.name.localeCompare(b.name);
   return { region, holders: holders.sort(byName), unreadable: unreadable.sort(byName) };
 }
 
-/** The v2 key id (jti) a secret value holds: a key file's apiKey, or a bare key; undefined for anything else. */
-export function keyIdHeldIn(secretString: string): string | undefined {
-  rememberSecret(secretString);
-  // A key file with a field in error (an endpoint with a port, say) still holds its key.
-  const apiKey = apiKeyIn(secretString);
-  const key = inspectApiKey(apiKey);
-  if (key.kind !== 'v2') return undefined;
-  rememberSecret(apiKey);
-  return key.keyId;
+/**
+ * The ids (jti) of the v2 keys a secret value holds, in whatever shape: a key file, a bare key,
+ * and also a key under another JSON field (the console's key/value form) or in text
+ * (`MOMENTO_API_KEY=...`), since a value copied by hand is still the key. Every run of key-like
+ * text (letters, digits, `_`, `-`, `.`) is split on its dots, and each three consecutive parts
+ * that read as a v2 key count.
+ */
+export function keyIdsHeldIn(secretValue: string): Set<string> {
+  rememberSecret(secretValue);
+  const ids = new Set<string>();
+  for (const run of secretValue.split(/[^A-Za-z0-9_.-]+/)) {
+    const parts = run.split('.');
+    for (let i = 0; i + 3 <= parts.length; i++) {
+      const candidate = parts.slice(i, i + 3).join('.');
+      const key = inspectApiKey(candidate);
+      if (key.kind !== 'v2' || key.keyId === undefined) continue;
+      rememberSecret(candidate);
+      ids.add(key.keyId);
+    }
+  }
+  return ids;
 }
 
 /** Names of secrets for a message: all of them up to `max`, then how many more. */
@@ -79,12 +95,10 @@ export function secretNames(secrets: readonly SecretRef[], max = 5): string {
   return secrets.length > max ? `${shown.join(', ')} and ${secrets.length - max} more` : shown.join(', ');
 }
 
-/** The warning for secrets whose AWSCURRENT could not be read: they may hold key `keyId` too. */
-export function unreadableWarning(scan: KeyHolders, keyId: string): string {
-  const { unreadable, region } = scan;
+/** Which secrets' AWSCURRENT could not be read, and why: they may hold the key too. */
+export function unreadableText({ unreadable, region }: KeyHolders): string {
   return (
-    `Warning: could not read AWSCURRENT of ${unreadable.length} secret${unreadable.length === 1 ? '' : 's'} in ${region} ` +
-    `(${unreadable.slice(0, 5).map((s) => `${s.name}: ${s.reason}`).join(', ')}${unreadable.length > 5 ? ', …' : ''}): ` +
-    `if one of them holds key ${keyId}, its applications stop authenticating.`
+    `AWSCURRENT of ${unreadable.length} secret${unreadable.length === 1 ? '' : 's'} in ${region} could not be read ` +
+    `(${unreadable.slice(0, 5).map((s) => `${s.name}: ${s.reason}`).join(', ')}${unreadable.length > 5 ? ', …' : ''})`
   );
 }

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keyIdHeldIn, secretNames, secretsHoldingKey, unreadableWarning } from '../../src/cli/key-holders.js';
+import { keyIdsHeldIn, secretNames, secretsHoldingKey, unreadableText } from '../../src/cli/key-holders.js';
 import { runCli } from '../../src/cli/main.js';
 import { consoleKeyFile, fakeV2Key, jtiOf } from '../support/secrets.js';
 
@@ -17,16 +17,24 @@ describe('secretsHoldingKey', () => {
   const key = fakeV2Key();
   const keyId = jtiOf(key);
 
-  it('reads every page of ListSecrets and every secret\'s AWSCURRENT, finding the key as a key file or bare', async () => {
+  it('reads every page of ListSecrets and every secret\'s AWSCURRENT, finding the key as a key file, bare, or in a binary value', async () => {
     sm.on(ListSecretsCommand, { NextToken: undefined }).resolves({ SecretList: [{ ARN: arn('a'), Name: 'a' }, { ARN: arn('other'), Name: 'other' }], NextToken: 'p2' });
-    sm.on(ListSecretsCommand, { NextToken: 'p2' }).resolves({ SecretList: [{ ARN: arn('b'), Name: 'b' }, { ARN: arn('v1'), Name: 'v1' }, { ARN: arn('text'), Name: 'text' }] });
+    sm.on(ListSecretsCommand, { NextToken: 'p2' }).resolves({
+      SecretList: [{ ARN: arn('b'), Name: 'b' }, { ARN: arn('v1'), Name: 'v1' }, { ARN: arn('text'), Name: 'text' }, { ARN: arn('binary'), Name: 'binary' }, { ARN: arn('binary-other'), Name: 'binary-other' }],
+    });
     sm.on(GetSecretValueCommand, { SecretId: arn('a') }).resolves({ SecretString: JSON.stringify({ apiKey: key, endpoint: 'cell-1.example', roleId: 'r' }) });
     sm.on(GetSecretValueCommand, { SecretId: arn('other') }).resolves({ SecretString: fakeV2Key() });
     sm.on(GetSecretValueCommand, { SecretId: arn('b') }).resolves({ SecretString: `${key}\n` });
     sm.on(GetSecretValueCommand, { SecretId: arn('v1') }).resolves({ SecretString: JSON.stringify(consoleKeyFile()) });
     sm.on(GetSecretValueCommand, { SecretId: arn('text') }).resolves({ SecretString: 'postgres://user:pw@db' });
+    sm.on(GetSecretValueCommand, { SecretId: arn('binary') }).resolves({ SecretBinary: new TextEncoder().encode(`MOMENTO_API_KEY=${key}`) });
+    sm.on(GetSecretValueCommand, { SecretId: arn('binary-other') }).resolves({ SecretBinary: new Uint8Array([0xff, 0x00, 0x2e]) });
     const found = await secretsHoldingKey(client(), keyId);
-    expect(found).toEqual({ region: 'eu-west-1', holders: [{ name: 'a', arn: arn('a') }, { name: 'b', arn: arn('b') }], unreadable: [] });
+    expect(found).toEqual({
+      region: 'eu-west-1',
+      holders: [{ name: 'a', arn: arn('a') }, { name: 'b', arn: arn('b') }, { name: 'binary', arn: arn('binary') }],
+      unreadable: [],
+    });
     expect(sm.commandCalls(ListSecretsCommand)).toHaveLength(2);
     expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual(
       expect.arrayContaining(['a', 'other', 'b', 'v1', 'text'].map((n) => ({ SecretId: arn(n), VersionStage: 'AWSCURRENT' }))),
@@ -68,34 +76,42 @@ describe('secretsHoldingKey', () => {
   });
 });
 
-describe('unreadableWarning', () => {
+describe('unreadableText', () => {
   const unreadable = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `s${i + 1}`, arn: arn(`s${i + 1}`), reason: 'AccessDeniedException' }));
 
-  it('names each secret it could not read and why, and what follows if one holds the key', () => {
-    expect(unreadableWarning({ region: 'eu-west-1', holders: [], unreadable: unreadable(1) }, 'k-1')).toBe(
-      'Warning: could not read AWSCURRENT of 1 secret in eu-west-1 (s1: AccessDeniedException): if one of them holds key k-1, its applications stop authenticating.',
+  it('names each secret it could not read, and why', () => {
+    expect(unreadableText({ region: 'eu-west-1', holders: [], unreadable: unreadable(1) })).toBe(
+      'AWSCURRENT of 1 secret in eu-west-1 could not be read (s1: AccessDeniedException)',
     );
   });
 
   it('counts them all, and names the first five', () => {
-    expect(unreadableWarning({ region: 'eu-west-1', holders: [], unreadable: unreadable(6) }, 'k-1')).toBe(
-      'Warning: could not read AWSCURRENT of 6 secrets in eu-west-1 (s1: AccessDeniedException, s2: AccessDeniedException, s3: AccessDeniedException, ' +
-        's4: AccessDeniedException, s5: AccessDeniedException, …): if one of them holds key k-1, its applications stop authenticating.',
+    expect(unreadableText({ region: 'eu-west-1', holders: [], unreadable: unreadable(6) })).toBe(
+      'AWSCURRENT of 6 secrets in eu-west-1 could not be read (s1: AccessDeniedException, s2: AccessDeniedException, s3: AccessDeniedException, ' +
+        's4: AccessDeniedException, s5: AccessDeniedException, …)',
     );
-    expect(unreadableWarning({ region: 'eu-west-1', holders: [], unreadable: unreadable(5) }, 'k-1')).toMatch(/s5: AccessDeniedException\): if one/);
+    expect(unreadableText({ region: 'eu-west-1', holders: [], unreadable: unreadable(5) })).toMatch(/s5: AccessDeniedException\)$/);
   });
 });
 
-describe('keyIdHeldIn', () => {
+describe('keyIdsHeldIn', () => {
   it.each([
     ['a key file', (k: string) => JSON.stringify({ apiKey: k }), true],
     ['a bare key', (k: string) => k, true],
     ['a key file with a field in error (an endpoint with a port)', (k: string) => JSON.stringify({ apiKey: k, endpoint: 'cell-1.example:443' }), true],
+    ["the console's key/value form (another field name)", (k: string) => JSON.stringify({ MOMENTO_API_KEY: k }), true],
+    ['KEY=value text', (k: string) => `MOMENTO_API_KEY=${k}\nOTHER=1`, true],
+    ['text with dotted words right before it', (k: string) => `prod.momento.${k}`, true],
     ['a v1 key file', () => JSON.stringify(consoleKeyFile()), false],
-    ['text', () => 'hunter2', false],
+    ['text', () => 'hunter2 a.b.c', false],
   ])('reads %s', (_label, store, holds) => {
     const key = fakeV2Key();
-    expect(keyIdHeldIn(store(key))).toBe(holds ? jtiOf(key) : undefined);
+    expect([...keyIdsHeldIn(store(key))]).toEqual(holds ? [jtiOf(key)] : []);
+  });
+
+  it('finds every key a value holds', () => {
+    const [a, b] = [fakeV2Key(), fakeV2Key()];
+    expect(keyIdsHeldIn(JSON.stringify({ app: a, admin: { key: b } }))).toEqual(new Set([jtiOf(a), jtiOf(b)]));
   });
 });
 
@@ -105,28 +121,46 @@ it('secretNames lists up to five, then how many more', () => {
   expect(secretNames(refs(7))).toBe('s0, s1, s2, s3, s4 and 2 more');
 });
 
-describe('revoke, when ListSecrets is denied', () => {
-  it('refuses without --force, saying what it needs; nothing reaches Momento', async () => {
-    const management = fakeV2Key();
-    sm.on(GetSecretValueCommand, { SecretId: 'mgmt' }).resolves({ SecretString: JSON.stringify({ apiKey: management }) });
+/** `revoke --key-id k-1` with a management secret `mgmt`, and no Momento to reach: a call would fail, and none must be made. */
+async function revokeWithoutMomento() {
+  sm.on(GetSecretValueCommand, { SecretId: 'mgmt' }).resolves({ SecretString: JSON.stringify({ apiKey: fakeV2Key() }) });
+  const saved = process.env.MOMENTO_API_KEYS_URL;
+  process.env.MOMENTO_API_KEYS_URL = 'http://127.0.0.1:9'; // nothing listens
+  try {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['revoke', '--key-id', 'k-1', '--management-secret-id', 'mgmt', '--region', 'eu-west-1'], { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, out, err };
+  } finally {
+    if (saved === undefined) delete process.env.MOMENTO_API_KEYS_URL;
+    else process.env.MOMENTO_API_KEYS_URL = saved;
+  }
+}
+
+describe('revoke, when it cannot tell which secrets hold the key', () => {
+  it('ListSecrets denied: refuses without --force, saying what it needs; nothing reaches Momento', async () => {
     sm.on(ListSecretsCommand).rejects(awsError('AccessDeniedException', 'no ListSecrets for you'));
-    const saved = process.env.MOMENTO_API_KEYS_URL;
-    process.env.MOMENTO_API_KEYS_URL = 'http://127.0.0.1:9'; // nothing listens: a call would fail, and none is made
-    try {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(['revoke', '--key-id', 'k-1', '--management-secret-id', 'mgmt', '--region', 'eu-west-1'], { out: (l) => out.push(l), err: (l) => err.push(l) });
-      expect({ code, out, err }).toEqual({
-        code: 1,
-        out: [],
-        err: [
-          'Could not check which secrets in eu-west-1 hold key k-1: ListSecrets was denied (no ListSecrets for you). Nothing was revoked. ' +
-            'Run it with secretsmanager:ListSecrets, and GetSecretValue on the secrets, or pass --force to revoke it without checking.',
-        ],
-      });
-    } finally {
-      if (saved === undefined) delete process.env.MOMENTO_API_KEYS_URL;
-      else process.env.MOMENTO_API_KEYS_URL = saved;
-    }
+    expect(await revokeWithoutMomento()).toEqual({
+      code: 1,
+      out: [],
+      err: [
+        'Could not check which secrets in eu-west-1 hold key k-1: ListSecrets was denied (no ListSecrets for you). Nothing was revoked. ' +
+          'Run it with secretsmanager:ListSecrets, and GetSecretValue on the secrets, or pass --force to revoke it without checking.',
+      ],
+    });
+  });
+
+  it('a secret it cannot read: refuses without --force (that secret may hold the key), naming it and what it needs; nothing reaches Momento', async () => {
+    sm.on(ListSecretsCommand).resolves({ SecretList: [{ ARN: arn('locked'), Name: 'locked' }, { ARN: arn('open'), Name: 'open' }] });
+    sm.on(GetSecretValueCommand, { SecretId: arn('locked') }).rejects(awsError('AccessDeniedException'));
+    sm.on(GetSecretValueCommand, { SecretId: arn('open') }).resolves({ SecretString: fakeV2Key() });
+    expect(await revokeWithoutMomento()).toEqual({
+      code: 1,
+      out: [],
+      err: [
+        'Could not check that no secret holds key k-1: AWSCURRENT of 1 secret in eu-west-1 could not be read (locked: AccessDeniedException), ' +
+          'and one of them may hold it. Nothing was revoked. Run it with GetSecretValue (and kms:Decrypt) on those secrets, or pass --force to revoke it without checking them.',
+      ],
+    });
   });
 });

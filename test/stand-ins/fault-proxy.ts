@@ -31,6 +31,8 @@ interface QueuedFault {
 export class FaultProxy {
   readonly counts: Record<string, number> = {};
   onApplied: ((operation: string, secretId: string | undefined) => Promise<void>) | undefined;
+  /** Rewrites moto's answer body (JSON text) to an operation: an answer moto cannot give (a replica out of sync). */
+  rewrite: ((operation: string, body: string) => string) | undefined;
   private readonly faults: QueuedFault[] = [];
 
   private constructor(
@@ -106,7 +108,8 @@ export class FaultProxy {
       headers: forwardableHeaders(req),
       body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
     });
-    const answerBody = Buffer.from(await answer.arrayBuffer());
+    const answered = Buffer.from(await answer.arrayBuffer());
+    const answerBody = this.rewrite ? Buffer.from(this.rewrite(operation, answered.toString('utf8')), 'utf8') : answered;
     await this.onApplied?.(operation, secretId);
     if (fault?.kind === 'delay') {
       await new Promise((resolve) => setTimeout(resolve, fault.ms));

@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CliError } from '../errors.js';
 import { explainKeyApiFailure, keyApiAccess } from '../key-api.js';
-import { secretNames, secretsHoldingKey, unreadableWarning } from '../key-holders.js';
+import { secretNames, secretsHoldingKey, unreadableText } from '../key-holders.js';
 import type { Output } from '../output.js';
 
 /** --region and --profile as the operator gave them, for commands the CLI prints. */
@@ -29,7 +29,8 @@ export interface RevokeOptions {
 /**
  * Revokes one v2 key at Momento (DELETE /api-keys/{id}) through the management key. Refuses,
  * revoking nothing: the management key itself (always), and a key that AWSCURRENT of any
- * secret in the Region holds (unless --force, which warns, naming the secret).
+ * secret in the Region holds, or may hold (a secret it cannot read), unless --force, which
+ * warns, naming the secret.
  */
 export async function revoke(client: SecretsManagerClient, options: RevokeOptions, io: Output): Promise<'revoked' | 'not-found'> {
   const { keyId, managementSecretId, force } = options;
@@ -58,7 +59,16 @@ export async function revoke(client: SecretsManagerClient, options: RevokeOption
     }
     io.err(`Warning: not checked whether a secret in ${scan.region} holds key ${keyId} (${scan.listFailed}); revoking it anyway (--force).`);
   }
-  if (scan.unreadable.length > 0) io.err(unreadableWarning(scan, keyId));
+  if (scan.unreadable.length > 0) {
+    // One of them may hold the key: when in doubt, do not revoke.
+    if (!force) {
+      throw new CliError(
+        `Could not check that no secret holds key ${keyId}: ${unreadableText(scan)}, and one of them may hold it. Nothing was revoked. ` +
+          'Run it with GetSecretValue (and kms:Decrypt) on those secrets, or pass --force to revoke it without checking them.',
+      );
+    }
+    io.err(`Warning: ${unreadableText(scan)}: if one of them holds key ${keyId}, its applications stop authenticating. Revoking it anyway (--force).`);
+  }
   if (scan.holders.length > 0) {
     const names = secretNames(scan.holders);
     const one = scan.holders.length === 1;

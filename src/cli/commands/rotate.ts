@@ -1,11 +1,11 @@
-import { DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, RotateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspectApiKey } from '../../momento/api-key.js';
 import { fingerprint } from '../../observability/fingerprint.js';
 import { parseKeyFile } from '../../secret/key-file.js';
 import { CliError, errorName, explainAwsError } from '../errors.js';
 import { inspectSecret } from '../inspect-secret.js';
 import { explainKeyApiFailure, keyApiAccess, listKeys, type KeyApiAccess } from '../key-api.js';
-import { secretNames, secretsHoldingKey, unreadableWarning, type SecretRef } from '../key-holders.js';
+import { secretNames, secretsHoldingKey, unreadableText, type SecretRef } from '../key-holders.js';
 import type { Output } from '../output.js';
 import { awsFlagsText, revokeCommand, type AwsFlags } from './revoke.js';
 
@@ -91,8 +91,11 @@ export async function rotate(client: SecretsManagerClient, options: RotateOption
 /** How far a leak response got: whether AWSCURRENT moved off the leaked key, and whether it was revoked. */
 interface LeakProgress {
   moved: boolean;
-  /** Other secrets whose AWSCURRENT holds the leaked key too, when that stopped the revocation. */
-  heldBy?: readonly SecretRef[];
+  /**
+   * Why the key was not revoked although AWSCURRENT moved: other secrets hold it (named), or it is
+   * not known whether one does (ListSecrets denied, a secret unreadable), or a replica is behind.
+   */
+  blocked?: { readonly by: 'held'; readonly holders: readonly SecretRef[] } | { readonly by: 'unknown' | 'replica' };
   revoking: boolean;
   revoked: boolean;
   interrupted: boolean;
@@ -208,15 +211,24 @@ function notRevoked(leak: LeakedIdentity, secretId: string, options: RotateOptio
       '(If the revocation went through, that command says the key is already revoked.)'
     );
   }
-  if (progress.heldBy !== undefined) {
-    const one = progress.heldBy.length === 1;
-    return (
-      `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid. AWSCURRENT of ${secretId} has moved to a new key, but ` +
-      `AWSCURRENT of ${secretNames(progress.heldBy)} still holds it. Rotate ${one ? 'that secret' : 'each of them'} off it the same way ` +
-      '(the last rotation revokes the key, once no secret holds it):\n' +
-      `  momento-secret-rotation rotate --secret-id ${progress.heldBy[0]!.name} --revoke-previous --management-secret-id ${options.revokePreviousWith!}${awsFlagsText(options.aws ?? {})}\n` +
-      `or, once no secret holds it, revoke it with:\n  ${command}`
-    );
+  const moved = `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid. AWSCURRENT of ${secretId} has moved to a new key, but`;
+  switch (progress.blocked?.by) {
+    case 'held': {
+      const holders = progress.blocked.holders;
+      const one = holders.length === 1;
+      return (
+        `${moved} AWSCURRENT of ${secretNames(holders)} still holds it. Move ${one ? 'that secret' : 'each of them'} off it first ` +
+        `(momento-secret-rotation rotate --secret-id ${holders[0]!.name}${awsFlagsText(options.aws ?? {})}, or store a new key in it), then revoke it with:\n` +
+        `  ${command}\n` +
+        "That command refuses the key while AWSCURRENT of any secret in the Region holds it."
+      );
+    }
+    case 'unknown':
+      return `${moved} whether another secret holds it is not known (see above). Once it can be checked, revoke it with:\n  ${command}\nThat command checks again.`;
+    case 'replica':
+      return `${moved} a replica is not InSync (see above). Once every replica is InSync, revoke it with:\n  ${command}`;
+    default:
+      break;
   }
   if (progress.moved) {
     return `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid. AWSCURRENT of ${secretId} has moved to a new key, so nothing here needs it: revoke it now with:\n  ${command}`;
@@ -316,6 +328,18 @@ async function checkRevocation(client: SecretsManagerClient, secretId: string, m
   }
   // Proves the management key before anything changes: a key it cannot list, it cannot revoke.
   await listKeys(access, 'use the management key (nothing was rotated)');
+  // Before revoking, every secret in the Region is checked for the key (revokeLeaked): without
+  // ListSecrets that cannot be done, so it is known now, before anything changes.
+  try {
+    await client.send(new ListSecretsCommand({ MaxResults: 1 }));
+  } catch (error) {
+    if (errorName(error) !== 'AccessDeniedException') throw error;
+    throw new CliError(
+      `Could not list the secrets of the Region (${error instanceof Error ? error.message : 'AccessDeniedException'}), so it cannot check that no other secret ` +
+        `holds the leaked key before revoking it: nothing was rotated. Grant secretsmanager:ListSecrets (and GetSecretValue on the secrets), ` +
+        `or rotate without --revoke-previous and then revoke the key with --force.`,
+    );
+  }
   return { ...leaked, access };
 }
 
@@ -328,24 +352,40 @@ async function revokeLeaked(client: SecretsManagerClient, secretId: string, { le
     throw new CliError(`The new AWSCURRENT holds the same key (key id ${leak.keyId}). Rotate again.`);
   }
   progress.moved = true;
-  // Another secret may hold the same key (import --shared-key, a copied value): revoking it would
-  // stop that secret's applications. Checked as `revoke` checks, and without ListSecrets not revoked.
-  const scan = await untilInterrupted(secretsHoldingKey(client, leak.keyId));
-  if (scan.listFailed !== undefined) {
+  // A replica Region still serving the leaked key (catching up, or failed) would stop its
+  // applications: as the function does (mint-v2.ts), nothing is revoked until every replica is InSync.
+  const described = await untilInterrupted(client.send(new DescribeSecretCommand({ SecretId: secretId })));
+  const behind = (described.ReplicationStatus ?? []).filter((replica) => replica.Status !== 'InSync');
+  if (behind.length > 0) {
+    progress.blocked = { by: 'replica' };
     throw new CliError(
-      `Could not check which other secrets in ${scan.region} hold key ${leak.keyId}: ${scan.listFailed}. Revoking a key another ` +
-        'secret holds stops its applications, so this takes secretsmanager:ListSecrets, and GetSecretValue on the secrets.',
+      `The replica of ${secretId} in ${behind.map((r) => `${r.Region ?? '?'} (${r.Status ?? 'no status'}${r.StatusMessage ? `: ${r.StatusMessage}` : ''})`).join(', ')} ` +
+        'is not InSync: its applications may still read the leaked key, and would stop authenticating.',
     );
   }
+  // Another secret may hold the same key (import --shared-key, a value copied by hand): revoking it
+  // would stop that secret's applications. When in doubt (ListSecrets denied, a secret unreadable), keep it.
+  const scan = await untilInterrupted(secretsHoldingKey(client, leak.keyId));
+  if (scan.holders.some((holder) => holder.arn === now.ARN)) {
+    progress.moved = false; // put back since it was read (as a bare key, say)
+    throw new CliError(`AWSCURRENT of ${secretId} holds the leaked key again (key id ${leak.keyId}). Rotate again.`);
+  }
   if (scan.holders.length > 0) {
-    progress.heldBy = scan.holders;
+    progress.blocked = { by: 'held', holders: scan.holders };
     const one = scan.holders.length === 1;
     throw new CliError(
       `AWSCURRENT of ${one ? 'secret' : 'secrets'} ${secretNames(scan.holders)} ${one ? 'holds' : 'hold'} the leaked key too (key id ${leak.keyId}): ` +
         `revoking it would stop every application reading ${one ? 'that secret' : 'them'} from authenticating.`,
     );
   }
-  if (scan.unreadable.length > 0) io.err(unreadableWarning(scan, leak.keyId));
+  if (scan.listFailed !== undefined || scan.unreadable.length > 0) {
+    progress.blocked = { by: 'unknown' };
+    throw new CliError(
+      scan.listFailed !== undefined
+        ? `Could not check which other secrets in ${scan.region} hold key ${leak.keyId}: ${scan.listFailed}. It takes secretsmanager:ListSecrets, and GetSecretValue on the secrets.`
+        : `Could not check that no other secret holds key ${leak.keyId}: ${unreadableText(scan)}. It takes GetSecretValue (and kms:Decrypt) on every secret in ${scan.region}.`,
+    );
+  }
   progress.revoking = true;
   let outcome: 'revoked' | 'not-found';
   try {

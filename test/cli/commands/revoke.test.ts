@@ -1,5 +1,6 @@
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
+import { FaultProxy } from '../../stand-ins/fault-proxy.js';
 import { FAKE_V2_ENDPOINT } from '../../stand-ins/local-stack.js';
 import { literal, useLocalCli } from '../local-cli.js';
 
@@ -70,6 +71,39 @@ describe('revoke', () => {
     );
     expect(stack().momento.accepts(key.apiKey)).toBe(false);
     expect(await stack().currentKeyWorks(arn)).toBe(false);
+  });
+
+  it('a secret it cannot read may hold the key: refused, revoking nothing; with --force, revoked with a warning naming it', async () => {
+    const management = await stack().storeManagementKey(name('mgmt'));
+    const key = stack().momento.issueV2Key();
+    const lockedName = name('locked');
+    const locked = await stack().storeV2Key(lockedName);
+    const proxy = await FaultProxy.start(stack().moto.endpoint);
+    try {
+      proxy.failNext('GetSecretValue', 1, { kind: 'denied' }, locked.arn);
+      const refused = await cli(['revoke', '--key-id', key.keyId, '--management-secret-id', management.arn], '', proxy.endpoint);
+      expect(refused).toEqual({
+        code: 1,
+        out: '',
+        err:
+          `Could not check that no secret holds key ${key.keyId}: AWSCURRENT of 1 secret in us-east-1 could not be read (${lockedName}: AccessDeniedException), ` +
+          'and one of them may hold it. Nothing was revoked. Run it with GetSecretValue (and kms:Decrypt) on those secrets, or pass --force to revoke it without checking them.',
+      });
+      expect(stack().momento.accepts(key.apiKey)).toBe(true);
+
+      proxy.failNext('GetSecretValue', 1, { kind: 'denied' }, locked.arn);
+      const forced = await cli(['revoke', '--key-id', key.keyId, '--management-secret-id', management.arn, '--force'], '', proxy.endpoint);
+      expect(forced).toEqual({
+        code: 0,
+        out: revoked(key.keyId),
+        err:
+          `Warning: AWSCURRENT of 1 secret in us-east-1 could not be read (${lockedName}: AccessDeniedException): if one of them holds key ${key.keyId}, ` +
+          'its applications stop authenticating. Revoking it anyway (--force).',
+      });
+      expect(stack().momento.accepts(key.apiKey)).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('revokes a key that only AWSPREVIOUS holds (applications read AWSCURRENT)', async () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { fingerprint as fingerprintOf } from '../../../src/observability/fingerprint.js';
 import { describe, expect, it } from 'vitest';
 import { withoutNodeFloorWarning } from '../../support/node-floor.js';
 import { rotate } from '../../../src/cli/commands/rotate.js';
@@ -42,6 +43,25 @@ async function serviceRunsNextRotation(arn: string, managementSecretId: string) 
   const invoke = stack().newContainer({ managementSecretId });
   for (const Step of STEPS) await invoke({ Step, SecretId: arn, ClientRequestToken: token });
   await stack().service.endRotation(arn, token);
+}
+
+/** Runs `use` with a FaultProxy in front of moto, and stops it after. */
+async function withProxy(use: (proxy: FaultProxy) => Promise<void>) {
+  const proxy = await FaultProxy.start(stack().moto.endpoint);
+  try {
+    await use(proxy);
+  } finally {
+    await proxy.stop();
+  }
+}
+
+/** `rotate --revoke-previous` through `proxy`, while the service runs the rotation it starts. */
+async function leakResponseThrough(proxy: FaultProxy, arn: string, managementArn: string) {
+  const [result] = await Promise.all([
+    cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', managementArn], '', proxy.endpoint),
+    serviceRunsNextRotation(arn, managementArn),
+  ]);
+  return result;
 }
 
 const revokeLine = (keyId: string, management: string, extra = '') =>
@@ -166,8 +186,8 @@ describe('rotate --revoke-previous: when the leaked key is NOT revoked, it says 
   }, 60_000);
 });
 
-describe('rotate --revoke-previous never revokes a key another secret holds', () => {
-  it("staging imports prod's key (--shared-key), prod's key leaks, rotate --revoke-previous on prod: prod moves, the key is NOT revoked, staging keeps working; rotating staging the same way then revokes it", async () => {
+describe('rotate --revoke-previous never revokes a key another secret holds, or may hold', () => {
+  it("staging imports prod's key (--shared-key), prod's key leaks, rotate --revoke-previous on prod: prod moves, the key is NOT revoked, staging keeps working; once staging rotates, the printed revoke command revokes it", async () => {
     const prod = await leakedV2Secret('shared-prod');
     const stagingName = name('shared-staging');
     const imported = await cli(['import', '--secret-id', stagingName, '--role', APP_ROLE_ID, '--shared-key'], prod.key.apiKey);
@@ -186,72 +206,135 @@ describe('rotate --revoke-previous never revokes a key another secret holds', ()
     expect(lines[0]).toBe(
       `AWSCURRENT of secret ${stagingName} holds the leaked key too (key id ${prod.key.keyId}): revoking it would stop every application reading that secret from authenticating.`,
     );
-    expect(lines[1]).toMatch(
-      new RegExp(`^Key ${prod.key.keyId} was NOT revoked: it is the leaked key \\(sha256:[0-9a-f]+\\), and still valid\\. AWSCURRENT of ${literal(prod.arn)} has moved to a new key, but AWSCURRENT of ${literal(stagingName)} still holds it\\.`),
+    expect(lines[1]).toBe(
+      `Key ${prod.key.keyId} was NOT revoked: it is the leaked key (${fingerprintOf(prod.key.apiKey)}), and still valid. AWSCURRENT of ${prod.arn} has moved to a new key, ` +
+        `but AWSCURRENT of ${stagingName} still holds it. Move that secret off it first (momento-secret-rotation rotate --secret-id ${stagingName} --region ${REGION}, ` +
+        'or store a new key in it), then revoke it with:',
     );
-    const rotateStaging = `  momento-secret-rotation rotate --secret-id ${stagingName} --revoke-previous --management-secret-id ${prod.management.arn} --region ${REGION}`;
-    expect(lines).toContain(rotateStaging);
     expect(result.err).toMatch(revokeLine(prod.key.keyId, prod.management.arn, ` --region ${REGION}`));
+    expect(lines.at(-1)).toBe('That command refuses the key while AWSCURRENT of any secret in the Region holds it.');
     expect(stack().momento.accepts(prod.key.apiKey)).toBe(true);
     expect(await stack().currentKeyWorks(staging)).toBe(true);
     expect(await stack().currentKeyWorks(prod.arn)).toBe(true);
 
-    // The printed command: staging moves off the key, no secret holds it any more, so it is revoked.
-    const [again] = await Promise.all([
-      cli(rotateStaging.trim().split(' ').slice(1)),
-      serviceRunsNextRotation(staging, prod.management.arn),
-    ]);
-    expect(again).toMatchObject({ code: 0, err: '' });
-    expect(again.out).toContain(`Revoked key ${prod.key.keyId} (sha256:`);
+    // The printed commands, in order: staging moves off the key, and then no secret holds it.
+    const [moved] = await Promise.all([cli(['rotate', '--secret-id', stagingName, '--region', REGION]), serviceRunsNextRotation(staging, prod.management.arn)]);
+    expect(moved.code).toBe(0);
+    const revoked = await cli(['revoke', '--key-id', prod.key.keyId, '--management-secret-id', prod.management.arn, '--region', REGION]);
+    expect(revoked).toMatchObject({ code: 0, out: `Revoked key ${prod.key.keyId}: Momento no longer accepts it.` });
     expect(stack().momento.accepts(prod.key.apiKey)).toBe(false);
     expect(await stack().currentKeyWorks(staging)).toBe(true);
     expect(await stack().currentKeyWorks(prod.arn)).toBe(true);
   }, 60_000);
 
-  it('when ListSecrets is denied (so no one knows who else holds the key), revokes nothing, says why and what it takes', async () => {
+  it('a copy of the key in another shape (the console key/value form) counts: prod rotates, the key is NOT revoked', async () => {
+    const prod = await leakedV2Secret('copy-prod');
+    const copyName = name('copy');
+    await stack().createSecret(copyName, JSON.stringify({ MOMENTO_API_KEY: prod.key.apiKey }));
+    const [result] = await Promise.all([
+      cli(['rotate', '--secret-id', prod.arn, '--revoke-previous', '--management-secret-id', prod.management.arn]),
+      serviceRunsNextRotation(prod.arn, prod.management.arn),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.err.split('\n')[0]).toBe(
+      `AWSCURRENT of secret ${copyName} holds the leaked key too (key id ${prod.key.keyId}): revoking it would stop every application reading that secret from authenticating.`,
+    );
+    expect(stack().momento.accepts(prod.key.apiKey)).toBe(true);
+  }, 60_000);
+
+  it('without ListSecrets: refused before anything changes (nothing rotated), saying what it needs and the way without it', async () => {
     const { arn, key, management } = await leakedV2Secret('list-denied');
-    const proxy = await FaultProxy.start(stack().moto.endpoint);
-    try {
-      proxy.failNext('ListSecrets', 8, { kind: 'denied' });
-      const [result] = await Promise.all([
-        cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn], '', proxy.endpoint),
-        serviceRunsNextRotation(arn, management.arn),
-      ]);
+    const before = await stack().service.stages(arn);
+    await withProxy(async (proxy) => {
+      proxy.failNext('ListSecrets', 1, { kind: 'denied' });
+      const result = await cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn], '', proxy.endpoint);
+      expect(result.code).toBe(1);
+      expect(result.out).toBe('');
+      expect(result.err).toMatch(
+        /^Could not list the secrets of the Region \(User: \S+ is not authorized to perform: secretsmanager:ListSecrets[^)]*\), so it cannot check that no other secret holds the leaked key before revoking it: nothing was rotated\. Grant secretsmanager:ListSecrets \(and GetSecretValue on the secrets\), or rotate without --revoke-previous and then revoke the key with --force\.$/m,
+      );
+      expect(result.err).toContain(`Key ${key.keyId} was NOT revoked: it is the leaked key`);
+      expect(result.err).toMatch(/still holds it/);
+      expect(await stack().service.stages(arn)).toEqual(before);
+      expect(stack().momento.accepts(key.apiKey)).toBe(true);
+    });
+  }, 60_000);
+
+  it('ListSecrets allowed before the rotation and denied after it: the key is NOT revoked, and the command checks again', async () => {
+    const { arn, key, management } = await leakedV2Secret('list-denied-later');
+    await withProxy(async (proxy) => {
+      let lists = 0;
+      proxy.onApplied = async (operation) => {
+        if (operation === 'ListSecrets' && ++lists === 1) proxy.failNext('ListSecrets', 1, { kind: 'denied' });
+      };
+      const result = await leakResponseThrough(proxy, arn, management.arn);
       expect(result.code).toBe(1);
       expect(result.out).toMatch(/Done: AWSCURRENT is now version/);
       expect(result.err).toMatch(
         new RegExp(`^Could not check which other secrets in ${REGION} hold key ${key.keyId}: ListSecrets was denied \\(User: \\S+ is not authorized to perform: secretsmanager:ListSecrets`),
       );
-      expect(result.err).toMatch(/this takes secretsmanager:ListSecrets, and GetSecretValue on the secrets\.$/m);
-      expect(result.err).toContain(`Key ${key.keyId} was NOT revoked: it is the leaked key`);
+      expect(result.err).toMatch(/\. It takes secretsmanager:ListSecrets, and GetSecretValue on the secrets\.$/m);
+      expect(result.err).toContain(`AWSCURRENT of ${arn} has moved to a new key, but whether another secret holds it is not known (see above). Once it can be checked, revoke it with:`);
       expect(result.err).toMatch(revokeLine(key.keyId, management.arn));
+      expect(result.err.split('\n').at(-1)).toBe('That command checks again.');
       expect(stack().momento.accepts(key.apiKey)).toBe(true);
-      expect(await stack().currentKeyWorks(arn)).toBe(true);
-    } finally {
-      await proxy.stop();
-    }
+    });
   }, 60_000);
 
-  it('when another secret cannot be read (so may hold the key): revokes, warning that its applications would stop if it does', async () => {
+  it('another secret cannot be read (it may hold the key): the key is NOT revoked, naming that secret', async () => {
     const { arn, key, management } = await leakedV2Secret('unreadable');
     const lockedName = name('locked');
     const locked = await stack().storeV2Key(lockedName);
-    const proxy = await FaultProxy.start(stack().moto.endpoint);
-    try {
+    await withProxy(async (proxy) => {
       proxy.failNext('GetSecretValue', 1, { kind: 'denied' }, locked.arn);
-      const [result] = await Promise.all([
-        cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn], '', proxy.endpoint),
-        serviceRunsNextRotation(arn, management.arn),
-      ]);
-      expect(result.code).toBe(0);
-      expect(result.err).toBe(
-        `Warning: could not read AWSCURRENT of 1 secret in ${REGION} (${lockedName}: AccessDeniedException): if one of them holds key ${key.keyId}, its applications stop authenticating.`,
+      const result = await leakResponseThrough(proxy, arn, management.arn);
+      expect(result.code).toBe(1);
+      expect(result.err.split('\n')[0]).toBe(
+        `Could not check that no other secret holds key ${key.keyId}: AWSCURRENT of 1 secret in ${REGION} could not be read (${lockedName}: AccessDeniedException). ` +
+          `It takes GetSecretValue (and kms:Decrypt) on every secret in ${REGION}.`,
       );
-      expect(result.out).toContain(`Revoked key ${key.keyId} (sha256:`);
-      expect(stack().momento.accepts(key.apiKey)).toBe(false);
-    } finally {
-      await proxy.stop();
-    }
+      expect(result.err).toContain('whether another secret holds it is not known (see above)');
+      expect(stack().momento.accepts(key.apiKey)).toBe(true);
+      expect(await stack().currentKeyWorks(arn)).toBe(true);
+    });
+  }, 60_000);
+
+  it('a replica Region not InSync (it may still serve the leaked key): the key is NOT revoked, naming the replica', async () => {
+    const { arn, key, management } = await leakedV2Secret('replica');
+    await withProxy(async (proxy) => {
+      // moto reports no replica failing; AWS's ReplicationStatus (DescribeSecret) names Region, Status
+      // (InSync | Failed | InProgress) and StatusMessage.
+      proxy.rewrite = (operation, body) =>
+        operation === 'DescribeSecret'
+          ? JSON.stringify({ ...(JSON.parse(body) as object), ReplicationStatus: [{ Region: 'eu-west-1', Status: 'InSync' }, { Region: 'ap-south-1', Status: 'Failed', StatusMessage: 'KMS key disabled' }] })
+          : body;
+      const result = await leakResponseThrough(proxy, arn, management.arn);
+      expect(result.code).toBe(1);
+      expect(result.err.split('\n')[0]).toBe(
+        `The replica of ${arn} in ap-south-1 (Failed: KMS key disabled) is not InSync: its applications may still read the leaked key, and would stop authenticating.`,
+      );
+      expect(result.err).toContain(`has moved to a new key, but a replica is not InSync (see above). Once every replica is InSync, revoke it with:`);
+      expect(result.err).toMatch(revokeLine(key.keyId, management.arn));
+      expect(stack().momento.accepts(key.apiKey)).toBe(true);
+    });
+  }, 60_000);
+
+  it('the leaked key put back into the secret (as a bare key) while it checked: NOT revoked, AWSCURRENT holds it again', async () => {
+    const { arn, key, management } = await leakedV2Secret('put-back');
+    await withProxy(async (proxy) => {
+      let lists = 0;
+      // The second ListSecrets is the check just before revoking: the value goes back before it reads the secrets.
+      proxy.onApplied = async (operation) => {
+        if (operation === 'ListSecrets' && ++lists === 2) {
+          await stack().service.client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: key.apiKey, VersionStages: ['AWSCURRENT'] }));
+        }
+      };
+      const result = await leakResponseThrough(proxy, arn, management.arn);
+      expect(result.code).toBe(1);
+      expect(result.err.split('\n')[0]).toBe(`AWSCURRENT of ${arn} holds the leaked key again (key id ${key.keyId}). Rotate again.`);
+      expect(result.err).toMatch(new RegExp(`AWSCURRENT of ${literal(arn)} still holds it, so revoking it now stops every application reading the secret\\.`));
+      expect(stack().momento.accepts(key.apiKey)).toBe(true);
+    });
   }, 60_000);
 });
 
