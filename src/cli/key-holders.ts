@@ -1,6 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspectApiKey } from '../momento/api-key.js';
-import { rememberSecret } from '../observability/redact.js';
 import { listEverySecret, mapBounded } from './list-secrets.js';
 import { errorName } from './errors.js';
 
@@ -33,7 +32,7 @@ const CONCURRENCY = 8;
  * Lists every secret in the client's Region (ListSecrets, every page) and reads each one's
  * AWSCURRENT, to find those holding the v2 key with id `keyId` (its jti claim, in any shape:
  * keyIdsHeldIn). `skipArn` (the secret being written) is left out.
- * Values read are remembered for redaction and never returned.
+ * Values read are never returned.
  */
 export async function secretsHoldingKey(client: SecretsManagerClient, keyId: string, skipArn?: string): Promise<KeyHolders> {
   const region = await client.config.region();
@@ -51,8 +50,7 @@ export async function secretsHoldingKey(client: SecretsManagerClient, keyId: str
   await mapBounded(secrets, CONCURRENCY, async (secret) => {
     let value: string | undefined;
     try {
-      const answer = await client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' }));
-      value = answer.SecretString ?? (answer.SecretBinary ? Buffer.from(answer.SecretBinary).toString('utf8') : undefined);
+      value = secretValueText(await client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' })));
     } catch (error) {
       // No AWSCURRENT value, or deleted since it was listed: it holds nothing.
       if (errorName(error) === 'ResourceNotFoundException') return;
@@ -68,25 +66,44 @@ export async function secretsHoldingKey(client: SecretsManagerClient, keyId: str
 
 /**
  * The ids (jti) of the v2 keys a secret value holds, in whatever shape: a key file, a bare key,
- * and also a key under another JSON field (the console's key/value form) or in text
- * (`MOMENTO_API_KEY=...`), since a value copied by hand is still the key. Every run of key-like
- * text (letters, digits, `_`, `-`, `.`) is split on its dots, and each three consecutive parts
- * that read as a v2 key count.
+ * and also a key under another JSON field (the console's key/value form), in text
+ * (`MOMENTO_API_KEY=...`), or in base64 text (a key file stored encoded, as Kubernetes manifests
+ * do), since a value copied by hand is still the key. Every run of key-like text (letters,
+ * digits, `_`, `-`, `.`) is split on its dots, and each three consecutive parts that read as a
+ * v2 key count; a long base64 run is decoded once and read the same way.
+ *
+ * Nothing read here is remembered for redaction: the scan prints none of it, and remembering
+ * every value in a Region would push the keys this process holds out of the bounded list
+ * (observability/redact.ts) and scrub ordinary text (a Region name) out of printed commands.
  */
 export function keyIdsHeldIn(secretValue: string): Set<string> {
-  rememberSecret(secretValue);
   const ids = new Set<string>();
-  for (const run of secretValue.split(/[^A-Za-z0-9_.-]+/)) {
+  readKeys(secretValue, ids);
+  for (const run of secretValue.match(/[A-Za-z0-9+/]{64,}={0,2}/g) ?? []) readKeys(Buffer.from(run, 'base64').toString('utf8'), ids);
+  return ids;
+}
+
+function readKeys(text: string, ids: Set<string>): void {
+  for (const run of text.split(/[^A-Za-z0-9_.-]+/)) {
     const parts = run.split('.');
     for (let i = 0; i + 3 <= parts.length; i++) {
-      const candidate = parts.slice(i, i + 3).join('.');
-      const key = inspectApiKey(candidate);
-      if (key.kind !== 'v2' || key.keyId === undefined) continue;
-      rememberSecret(candidate);
-      ids.add(key.keyId);
+      // A v2 key's header and claims are never empty: this keeps a run of dots from costing a parse each.
+      if (parts[i] === '' || parts[i + 1] === '') continue;
+      const key = inspectApiKey(parts.slice(i, i + 3).join('.'));
+      if (key.kind === 'v2' && key.keyId !== undefined) ids.add(key.keyId);
     }
   }
-  return ids;
+}
+
+/**
+ * A secret value as text: SecretString, or SecretBinary read as UTF-8, and also as UTF-16 when
+ * it holds NUL bytes (text saved by Windows PowerShell 5, then stored with `fileb://`).
+ */
+export function secretValueText(answer: { SecretString?: string | undefined; SecretBinary?: Uint8Array | undefined }): string | undefined {
+  if (answer.SecretString !== undefined) return answer.SecretString;
+  if (answer.SecretBinary === undefined) return undefined;
+  const bytes = Buffer.from(answer.SecretBinary);
+  return bytes.includes(0) ? `${bytes.toString('utf8')}\n${bytes.toString('utf16le')}` : bytes.toString('utf8');
 }
 
 /** Names of secrets for a message: all of them up to `max`, then how many more. */

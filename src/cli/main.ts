@@ -141,10 +141,12 @@ On failure or timeout, says what state the secret is in and what to do.
   --no-wait                    start it and return
   --timeout SECONDS            how long to follow it (default 300)
   --revoke-previous            when a key has leaked (v2 keys): once AWSCURRENT has moved, revoke
-                               the key it held before at once, instead of keeping it as AWSPREVIOUS.
-                               Ending any other way (timeout, abandoned rotation, failed revocation,
-                               Ctrl-C), it prints "Key <id> was NOT revoked" with the revoke command
-                               to run, and exits 1
+                               the key it held before at once, instead of keeping it as AWSPREVIOUS,
+                               unless another secret in the Region holds it or may hold it, or a
+                               replica is not InSync (it needs secretsmanager:ListSecrets to check).
+                               Ending any other way (timeout, abandoned rotation, a holder, failed
+                               revocation, Ctrl-C), it prints "Key <id> was NOT revoked" with the
+                               command to run, and exits 1
   --management-secret-id NAME  the secret holding the management key (with --revoke-previous)
 
 ${COMMON}`,
@@ -175,11 +177,13 @@ and refuses, revoking nothing:
   authenticating. Rotate it first (rotate --revoke-previous rotates and revokes in one go);
   --force revokes it anyway, with a warning naming the secret;
 - the management key itself, even with --force.
-Without secretsmanager:ListSecrets it refuses unless --force; secrets it cannot read are named.
+A secret holds it in any shape (a key file, a bare key, another JSON field, KEY=value text,
+base64, a binary value). Without secretsmanager:ListSecrets, or when a secret cannot be read
+(it may hold the key), it refuses unless --force, naming those secrets.
 
   --key-id ID                  the key's id: its jti claim, as status shows it (KEY ID)
   --management-secret-id NAME  the secret holding the management key
-  --force                      revoke a key that AWSCURRENT of a secret holds
+  --force                      revoke a key that AWSCURRENT of a secret holds, or may hold
 
 Options:
 ${AWS_OPTIONS.replace("the secret's Region", "the Region of the management secret, and of the secrets checked")}`,
@@ -384,7 +388,7 @@ export async function runCli(argv: readonly string[], io: Output = consoleOutput
         if (keyId === undefined || keyId.trim() === '') throw usage("revoke needs --key-id (the key's id: its jti claim, as status shows it under KEY ID).");
         if (/[\s/]/.test(keyId)) throw usage(`--key-id takes a key id (its jti claim, as status shows it under KEY ID), not "${keyId}".`);
         if (!managementSecretId) throw usage('revoke needs --management-secret-id (the secret holding the management key).');
-        await revokeKey(client, { keyId, managementSecretId, force: values.force === true }, io);
+        await revokeKey(client, { keyId, managementSecretId, force: values.force === true, aws }, io);
         break;
       }
       case 'retire': {

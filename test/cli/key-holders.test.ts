@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keyIdsHeldIn, secretNames, secretsHoldingKey, unreadableText } from '../../src/cli/key-holders.js';
+import { keyIdsHeldIn, secretNames, secretsHoldingKey, secretValueText, unreadableText } from '../../src/cli/key-holders.js';
 import { runCli } from '../../src/cli/main.js';
 import { consoleKeyFile, fakeV2Key, jtiOf } from '../support/secrets.js';
 
@@ -102,11 +102,23 @@ describe('keyIdsHeldIn', () => {
     ["the console's key/value form (another field name)", (k: string) => JSON.stringify({ MOMENTO_API_KEY: k }), true],
     ['KEY=value text', (k: string) => `MOMENTO_API_KEY=${k}\nOTHER=1`, true],
     ['text with dotted words right before it', (k: string) => `prod.momento.${k}`, true],
+    ['a key file in base64 (a Kubernetes manifest)', (k: string) => `data:\n  key.json: ${Buffer.from(JSON.stringify({ apiKey: k })).toString('base64')}`, true],
+    ['a run of dots', () => '.'.repeat(10_000), false],
     ['a v1 key file', () => JSON.stringify(consoleKeyFile()), false],
     ['text', () => 'hunter2 a.b.c', false],
   ])('reads %s', (_label, store, holds) => {
     const key = fakeV2Key();
     expect([...keyIdsHeldIn(store(key))]).toEqual(holds ? [jtiOf(key)] : []);
+  });
+
+  it('reads a binary value as UTF-8, and as UTF-16 when it holds NUL bytes (Windows PowerShell 5 output)', () => {
+    const key = fakeV2Key();
+    for (const encoding of ['utf8', 'utf16le'] as const) {
+      const text = secretValueText({ SecretBinary: new Uint8Array(Buffer.from(`MOMENTO_API_KEY=${key}`, encoding)) });
+      expect([...keyIdsHeldIn(text!)]).toEqual([jtiOf(key)]);
+    }
+    expect(secretValueText({ SecretString: 'text', SecretBinary: new Uint8Array([1]) })).toBe('text');
+    expect(secretValueText({})).toBeUndefined();
   });
 
   it('finds every key a value holds', () => {

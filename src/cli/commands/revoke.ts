@@ -24,6 +24,8 @@ export interface RevokeOptions {
   readonly managementSecretId: string;
   /** Revoke even a key that AWSCURRENT of a secret holds (never the management key). */
   readonly force: boolean;
+  /** --region and --profile as given, for the commands it prints. */
+  readonly aws?: AwsFlags;
 }
 
 /**
@@ -34,6 +36,7 @@ export interface RevokeOptions {
  */
 export async function revoke(client: SecretsManagerClient, options: RevokeOptions, io: Output): Promise<'revoked' | 'not-found'> {
   const { keyId, managementSecretId, force } = options;
+  const flags = awsFlagsText(options.aws ?? {});
   const access = await keyApiAccess(client, managementSecretId);
   if (access.managementKeyId === undefined) {
     throw new CliError(
@@ -76,13 +79,13 @@ export async function revoke(client: SecretsManagerClient, options: RevokeOption
       throw new CliError(
         `Key ${keyId} is what AWSCURRENT of ${one ? 'secret' : 'secrets'} ${names} holds: revoking it would stop every application ` +
           `reading ${one ? 'that secret' : 'them'} from authenticating. Nothing was revoked. Rotate first: ` +
-          `momento-secret-rotation rotate --secret-id ${scan.holders[0]!.name} --revoke-previous --management-secret-id ${managementSecretId} ` +
+          `momento-secret-rotation rotate --secret-id ${scan.holders[0]!.name} --revoke-previous --management-secret-id ${managementSecretId}${flags} ` +
           `revokes it as soon as AWSCURRENT has moved to a new key. To revoke it now anyway, pass --force.`,
       );
     }
     io.err(
       `Warning: AWSCURRENT of ${one ? 'secret' : 'secrets'} ${names} holds key ${keyId}: ${one ? 'its' : 'their'} applications stop ` +
-        `authenticating until ${one ? 'it rotates' : 'they rotate'} (momento-secret-rotation rotate --secret-id ${scan.holders[0]!.name}). Revoking it anyway (--force).`,
+        `authenticating until ${one ? 'it rotates' : 'they rotate'} (momento-secret-rotation rotate --secret-id ${scan.holders[0]!.name}${flags}). Revoking it anyway (--force).`,
     );
   }
 

@@ -5,7 +5,7 @@ import { parseKeyFile } from '../../secret/key-file.js';
 import { CliError, errorName, explainAwsError } from '../errors.js';
 import { inspectSecret } from '../inspect-secret.js';
 import { explainKeyApiFailure, keyApiAccess, listKeys, type KeyApiAccess } from '../key-api.js';
-import { secretNames, secretsHoldingKey, unreadableText, type SecretRef } from '../key-holders.js';
+import { keyIdsHeldIn, secretNames, secretsHoldingKey, secretValueText, unreadableText, type SecretRef } from '../key-holders.js';
 import type { Output } from '../output.js';
 import { awsFlagsText, revokeCommand, type AwsFlags } from './revoke.js';
 
@@ -92,10 +92,11 @@ export async function rotate(client: SecretsManagerClient, options: RotateOption
 interface LeakProgress {
   moved: boolean;
   /**
-   * Why the key was not revoked although AWSCURRENT moved: other secrets hold it (named), or it is
-   * not known whether one does (ListSecrets denied, a secret unreadable), or a replica is behind.
+   * Why the key was not revoked although AWSCURRENT moved: other secrets hold it (named); it is not
+   * known whether one does (ListSecrets denied, a secret unreadable, the checks cut short); a
+   * replica is behind; or AWSCURRENT holds it again.
    */
-  blocked?: { readonly by: 'held'; readonly holders: readonly SecretRef[] } | { readonly by: 'unknown' | 'replica' };
+  blocked?: { readonly by: 'held'; readonly holders: readonly SecretRef[] } | { readonly by: 'unknown' | 'replica' | 'again' };
   revoking: boolean;
   revoked: boolean;
   interrupted: boolean;
@@ -224,9 +225,18 @@ function notRevoked(leak: LeakedIdentity, secretId: string, options: RotateOptio
       );
     }
     case 'unknown':
-      return `${moved} whether another secret holds it is not known (see above). Once it can be checked, revoke it with:\n  ${command}\nThat command checks again.`;
+      return (
+        `${moved} whether another secret, or a replica of this one, still holds it is not known (see above). Once it can be checked, revoke it with:\n` +
+        `  ${command}\n` +
+        `That command checks the Region's secrets again, not replicas: if ${secretId} has any, first see that each is InSync (aws secretsmanager describe-secret --secret-id ${secretId}).`
+      );
     case 'replica':
-      return `${moved} a replica is not InSync (see above). Once every replica is InSync, revoke it with:\n  ${command}`;
+      return `${moved} a replica is not InSync (see above). Once every replica is InSync (aws secretsmanager describe-secret --secret-id ${secretId}), revoke it with:\n  ${command}`;
+    case 'again':
+      return (
+        `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid, and AWSCURRENT of ${secretId} holds it again (put back after the rotation moved it). ` +
+        `Move the secret off it (momento-secret-rotation rotate --secret-id ${secretId}${awsFlagsText(options.aws ?? {})}, or store a new key in it), then revoke it with:\n  ${command}`
+      );
     default:
       break;
   }
@@ -320,6 +330,13 @@ async function readLeakedKey(client: SecretsManagerClient, secretId: string): Pr
 /** The leaked key is not the management key, and the management key works. */
 async function checkRevocation(client: SecretsManagerClient, secretId: string, managementSecretId: string, leaked: LeakedIdentity): Promise<LeakedKey> {
   const access = await keyApiAccess(client, managementSecretId);
+  if (access.managementKeyId === undefined) {
+    throw new ManagementKeyRefusal(
+      `The management key in ${managementSecretId} carries no key id (jti claim), so the leaked key cannot be told apart from it: ` +
+        `nothing was rotated, and key ${leaked.keyId} was NOT revoked. Store a management key with a key id and run this again, ` +
+        'or rotate without --revoke-previous and revoke the leaked key in the Momento console.',
+    );
+  }
   if (leaked.keyId === access.managementKeyId) {
     throw new ManagementKeyRefusal(
       `AWSCURRENT of ${secretId} holds the management key itself (key id ${leaked.keyId}): revoking it would stop every rotation. ` +
@@ -337,21 +354,48 @@ async function checkRevocation(client: SecretsManagerClient, secretId: string, m
     throw new CliError(
       `Could not list the secrets of the Region (${error instanceof Error ? error.message : 'AccessDeniedException'}), so it cannot check that no other secret ` +
         `holds the leaked key before revoking it: nothing was rotated. Grant secretsmanager:ListSecrets (and GetSecretValue on the secrets), ` +
-        `or rotate without --revoke-previous and then revoke the key with --force.`,
+        'or rotate without --revoke-previous, then revoke the key with revoke --force once you know no other secret holds it.',
     );
   }
   return { ...leaked, access };
 }
 
-/** Revokes the leaked key (AWSCURRENT's before the rotation), never the one AWSCURRENT holds now. */
+/**
+ * Revokes the leaked key (AWSCURRENT's before the rotation) once nothing holds it: not AWSCURRENT
+ * of this secret (read again last, just before revoking), nor of any other secret in the Region,
+ * nor a replica behind. When in doubt it keeps the key, and the way out says why.
+ */
 async function revokeLeaked(client: SecretsManagerClient, secretId: string, { leak, progress, untilInterrupted }: LeakResponse, io: Output) {
+  const current = async () => {
+    const now = await untilInterrupted(client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' })));
+    return { arn: now.ARN, holdsLeakedKey: keyIdsHeldIn(secretValueText(now) ?? '').has(leak.keyId) };
+  };
   // AWSCURRENT as it is now (a later rotation may have moved it past `token`), not as it was.
-  const now = await untilInterrupted(client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' })));
-  const promoted = parseKeyFile(now.SecretString ?? '');
-  if (promoted.ok && promoted.file.keyId === leak.keyId) {
-    throw new CliError(`The new AWSCURRENT holds the same key (key id ${leak.keyId}). Rotate again.`);
-  }
+  const promoted = await current();
+  if (promoted.holdsLeakedKey) throw new CliError(`The new AWSCURRENT holds the same key (key id ${leak.keyId}). Rotate again.`);
   progress.moved = true;
+  // From here until every check has passed, a way out (an AWS error, Ctrl-C) says it is not known.
+  progress.blocked = { by: 'unknown' };
+  // Another secret may hold the same key (import --shared-key, a value copied by hand): revoking it
+  // would stop that secret's applications. When in doubt (ListSecrets denied, a secret unreadable), keep it.
+  const scan = await untilInterrupted(secretsHoldingKey(client, leak.keyId, promoted.arn));
+  if (scan.holders.length > 0) {
+    progress.blocked = { by: 'held', holders: scan.holders };
+    const one = scan.holders.length === 1;
+    throw new CliError(
+      `AWSCURRENT of ${one ? 'secret' : 'secrets'} ${secretNames(scan.holders)} ${one ? 'holds' : 'hold'} the leaked key too (key id ${leak.keyId}): ` +
+        `revoking it would stop every application reading ${one ? 'that secret' : 'them'} from authenticating.`,
+    );
+  }
+  if (scan.listFailed !== undefined) {
+    throw new CliError(`Could not check which other secrets in ${scan.region} hold key ${leak.keyId}: ${scan.listFailed}. It takes secretsmanager:ListSecrets, and GetSecretValue on the secrets.`);
+  }
+  if (scan.unreadable.length > 0) {
+    throw new CliError(
+      `Could not check that no other secret holds key ${leak.keyId}: ${unreadableText(scan)}. Access denied or a KMS error (the reason names it) ` +
+        `needs GetSecretValue and kms:Decrypt on every secret in ${scan.region}; other reasons (throttling, expired credentials) need only another run.`,
+    );
+  }
   // A replica Region still serving the leaked key (catching up, or failed) would stop its
   // applications: as the function does (mint-v2.ts), nothing is revoked until every replica is InSync.
   const described = await untilInterrupted(client.send(new DescribeSecretCommand({ SecretId: secretId })));
@@ -363,29 +407,12 @@ async function revokeLeaked(client: SecretsManagerClient, secretId: string, { le
         'is not InSync: its applications may still read the leaked key, and would stop authenticating.',
     );
   }
-  // Another secret may hold the same key (import --shared-key, a value copied by hand): revoking it
-  // would stop that secret's applications. When in doubt (ListSecrets denied, a secret unreadable), keep it.
-  const scan = await untilInterrupted(secretsHoldingKey(client, leak.keyId));
-  if (scan.holders.some((holder) => holder.arn === now.ARN)) {
-    progress.moved = false; // put back since it was read (as a bare key, say)
-    throw new CliError(`AWSCURRENT of ${secretId} holds the leaked key again (key id ${leak.keyId}). Rotate again.`);
+  // Last, just before revoking: this secret's AWSCURRENT again (an operator moving it back, a value put back by hand).
+  if ((await current()).holdsLeakedKey) {
+    progress.blocked = { by: 'again' };
+    throw new CliError(`AWSCURRENT of ${secretId} holds the leaked key again (key id ${leak.keyId}).`);
   }
-  if (scan.holders.length > 0) {
-    progress.blocked = { by: 'held', holders: scan.holders };
-    const one = scan.holders.length === 1;
-    throw new CliError(
-      `AWSCURRENT of ${one ? 'secret' : 'secrets'} ${secretNames(scan.holders)} ${one ? 'holds' : 'hold'} the leaked key too (key id ${leak.keyId}): ` +
-        `revoking it would stop every application reading ${one ? 'that secret' : 'them'} from authenticating.`,
-    );
-  }
-  if (scan.listFailed !== undefined || scan.unreadable.length > 0) {
-    progress.blocked = { by: 'unknown' };
-    throw new CliError(
-      scan.listFailed !== undefined
-        ? `Could not check which other secrets in ${scan.region} hold key ${leak.keyId}: ${scan.listFailed}. It takes secretsmanager:ListSecrets, and GetSecretValue on the secrets.`
-        : `Could not check that no other secret holds key ${leak.keyId}: ${unreadableText(scan)}. It takes GetSecretValue (and kms:Decrypt) on every secret in ${scan.region}.`,
-    );
-  }
+  progress.blocked = undefined;
   progress.revoking = true;
   let outcome: 'revoked' | 'not-found';
   try {

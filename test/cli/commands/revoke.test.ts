@@ -5,7 +5,8 @@ import { FAKE_V2_ENDPOINT } from '../../stand-ins/local-stack.js';
 import { literal, useLocalCli } from '../local-cli.js';
 
 // `revoke --key-id ID --management-secret-id NAME [--force]` against moto_server and the fake Momento.
-const { stack, cli, name, exists } = useLocalCli('revoke');
+// A moto of its own: revoke reads every secret in the Region (see rotate-revoke-previous.test.ts).
+const { stack, cli, name, exists } = useLocalCli('revoke', { privateMoto: true });
 
 const revoked = (keyId: string) => `Revoked key ${keyId}: Momento no longer accepts it.`;
 
@@ -30,16 +31,16 @@ describe('revoke', () => {
     );
   });
 
-  it('refuses a key that AWSCURRENT of a secret holds, naming the secret and saying how to rotate first; revokes nothing', async () => {
+  it('refuses a key that AWSCURRENT of a secret holds, naming the secret and saying how to rotate first (with --region as given); revokes nothing', async () => {
     const management = await stack().storeManagementKey(name('mgmt'));
     const holderName = name('holder');
     const { key } = await stack().storeV2Key(holderName);
     const revokesBefore = stack().momento.keyApiCalls.revoke;
-    const result = await cli(['revoke', '--key-id', key.keyId, '--management-secret-id', management.arn]);
+    const result = await cli(['revoke', '--key-id', key.keyId, '--management-secret-id', management.arn, '--region', 'us-east-1']);
     expect(result).toMatchObject({ code: 1, out: '' });
     expect(result.err).toBe(
       `Key ${key.keyId} is what AWSCURRENT of secret ${holderName} holds: revoking it would stop every application reading that secret from authenticating. ` +
-        `Nothing was revoked. Rotate first: momento-secret-rotation rotate --secret-id ${holderName} --revoke-previous --management-secret-id ${management.arn} ` +
+        `Nothing was revoked. Rotate first: momento-secret-rotation rotate --secret-id ${holderName} --revoke-previous --management-secret-id ${management.arn} --region us-east-1 ` +
         'revokes it as soon as AWSCURRENT has moved to a new key. To revoke it now anyway, pass --force.',
     );
     expect(stack().momento.accepts(key.apiKey)).toBe(true);
