@@ -221,7 +221,8 @@ function parseValidUntil(raw: unknown): number | undefined | 'invalid' {
 }
 
 /** JSON.parse that also takes the trailing commas hand-edited secrets sometimes carry. */
-function parseLenientJson(text: string): unknown {
+/** JSON.parse, forgiving trailing commas (values typed by hand in the console). */
+export function parseLenientJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

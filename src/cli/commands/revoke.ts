@@ -80,7 +80,8 @@ export async function revoke(client: SecretsManagerClient, options: RevokeOption
         `Key ${keyId} is what AWSCURRENT of ${one ? 'secret' : 'secrets'} ${names} holds: revoking it would stop every application ` +
           `reading ${one ? 'that secret' : 'them'} from authenticating. Nothing was revoked. Rotate first: ` +
           `momento-secret-rotation rotate --secret-id ${scan.holders[0]!.name} --revoke-previous --management-secret-id ${managementSecretId}${flags} ` +
-          `revokes it as soon as AWSCURRENT has moved to a new key. To revoke it now anyway, pass --force.`,
+          'revokes it as soon as AWSCURRENT has moved to a new key, when it is the key of that secret\'s key file (otherwise store a new key in the secret, then run this again). ' +
+          'To revoke it now anyway, pass --force.',
       );
     }
     io.err(

@@ -1,7 +1,8 @@
 import { DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, RotateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspectApiKey } from '../../momento/api-key.js';
+import { rememberSecret } from '../../observability/redact.js';
 import { fingerprint } from '../../observability/fingerprint.js';
-import { parseKeyFile } from '../../secret/key-file.js';
+import { KEY_FIELDS, parseKeyFile, parseLenientJson } from '../../secret/key-file.js';
 import { CliError, errorName, explainAwsError } from '../errors.js';
 import { inspectSecret } from '../inspect-secret.js';
 import { explainKeyApiFailure, keyApiAccess, listKeys, type KeyApiAccess } from '../key-api.js';
@@ -66,7 +67,7 @@ export async function rotate(client: SecretsManagerClient, options: RotateOption
   if (options.revokePreviousWith === undefined) return follow(client, options, before.rotationFunction, io);
   const leaked = await readLeakedKey(client, secretId);
   // From here on, every way out other than a revocation says that the leaked key is still valid.
-  const progress: LeakProgress = { moved: false, revoking: false, revoked: false, interrupted: false };
+  const progress: LeakProgress = { rotationRequested: false, moved: false, revoking: false, revoked: false, interrupted: false };
   let interrupt: (signal: string) => void = () => undefined;
   const interruption = new Promise<never>((_, reject) => {
     interrupt = (signal) => reject(new Interrupted(signal));
@@ -90,6 +91,8 @@ export async function rotate(client: SecretsManagerClient, options: RotateOption
 
 /** How far a leak response got: whether AWSCURRENT moved off the leaked key, and whether it was revoked. */
 interface LeakProgress {
+  /** RotateSecret was sent: from then on the rotation may complete, whatever this command sees. */
+  rotationRequested: boolean;
   moved: boolean;
   /**
    * Why the key was not revoked although AWSCURRENT moved: other secrets hold it (named); it is not
@@ -120,6 +123,7 @@ async function follow(client: SecretsManagerClient, options: RotateOptions, rota
   try {
     // Naming the secret's own rotation function changes nothing on AWS, and makes moto (the
     // test stand-in) stage AWSPENDING as AWS does rather than copy the value itself.
+    if (leakResponse) leakResponse.progress.rotationRequested = true;
     const started = await guard(client.send(new RotateSecretCommand({ SecretId: secretId, RotationLambdaARN: rotationFunction })));
     token = started.VersionId!;
   } catch (error) {
@@ -128,7 +132,7 @@ async function follow(client: SecretsManagerClient, options: RotateOptions, rota
       throw new CliError(
         `Secrets Manager would not start a rotation: ${message}\n` +
           (/previous rotation/i.test(message)
-            ? `A rotation is stuck: see \`momento-secret-rotation status --secret-id ${secretId}\` and \`repair\`.`
+            ? `A rotation is stuck: see \`momento-secret-rotation status --secret-id ${secretId}${awsFlagsText(options.aws ?? {})}\` and \`repair\`.`
             : 'Is rotation configured for this secret? Deploy the SAM application first.'),
       );
     }
@@ -136,7 +140,7 @@ async function follow(client: SecretsManagerClient, options: RotateOptions, rota
   }
   io.out(`Rotation started: new version ${token}.`);
   if (!options.wait) {
-    io.out(`Not waiting. Follow it with: momento-secret-rotation status --secret-id ${secretId}`);
+    io.out(`Not waiting. Follow it with: momento-secret-rotation status --secret-id ${secretId}${awsFlagsText(options.aws ?? {})}`);
     return { token, outcome: 'started' as const };
   }
 
@@ -177,7 +181,7 @@ async function follow(client: SecretsManagerClient, options: RotateOptions, rota
     if (error instanceof Interrupted && !leakResponse?.progress.moved) {
       throw new CliError(
         `${error.message}: stopped following the rotation to version ${token}, which goes on without this command. ` +
-          `Follow it with: momento-secret-rotation status --secret-id ${secretId}`,
+          `Follow it with: momento-secret-rotation status --secret-id ${secretId}${awsFlagsText(options.aws ?? {})}`,
       );
     }
     throw error;
@@ -204,6 +208,8 @@ function failureText(error: unknown, secretId: string): string {
 function notRevoked(leak: LeakedIdentity, secretId: string, options: RotateOptions, progress: LeakProgress): string {
   const interrupted = progress.interrupted;
   const command = revokeCommand(leak.keyId, options.revokePreviousWith!, options.aws);
+  const flags = awsFlagsText(options.aws ?? {});
+  const describe = `aws secretsmanager describe-secret --secret-id ${secretId}${flags}`;
   const key = `the leaked key (${leak.fingerprint})`;
   if (progress.revoking) {
     return (
@@ -218,8 +224,8 @@ function notRevoked(leak: LeakedIdentity, secretId: string, options: RotateOptio
       const holders = progress.blocked.holders;
       const one = holders.length === 1;
       return (
-        `${moved} AWSCURRENT of ${secretNames(holders)} still holds it. Move ${one ? 'that secret' : 'each of them'} off it first ` +
-        `(momento-secret-rotation rotate --secret-id ${holders[0]!.name}${awsFlagsText(options.aws ?? {})}, or store a new key in it), then revoke it with:\n` +
+        `${moved} AWSCURRENT of ${secretNames(holders)} still holds it. Move ${one ? 'that secret' : 'each of them'} off it first: store a new key in it ` +
+        `(for a key file the rotation function rotates, momento-secret-rotation rotate --secret-id ${holders[0]!.name}${flags} does that), then revoke it with:\n` +
         `  ${command}\n` +
         "That command refuses the key while AWSCURRENT of any secret in the Region holds it."
       );
@@ -228,14 +234,14 @@ function notRevoked(leak: LeakedIdentity, secretId: string, options: RotateOptio
       return (
         `${moved} whether another secret, or a replica of this one, still holds it is not known (see above). Once it can be checked, revoke it with:\n` +
         `  ${command}\n` +
-        `That command checks the Region's secrets again, not replicas: if ${secretId} has any, first see that each is InSync (aws secretsmanager describe-secret --secret-id ${secretId}).`
+        `That command checks the Region's secrets again, not replicas: if ${secretId} has any, first see that each is InSync (${describe}).`
       );
     case 'replica':
-      return `${moved} a replica is not InSync (see above). Once every replica is InSync (aws secretsmanager describe-secret --secret-id ${secretId}), revoke it with:\n  ${command}`;
+      return `${moved} a replica is not InSync (see above). Once every replica is InSync (${describe}), revoke it with:\n  ${command}`;
     case 'again':
       return (
         `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid, and AWSCURRENT of ${secretId} holds it again (put back after the rotation moved it). ` +
-        `Move the secret off it (momento-secret-rotation rotate --secret-id ${secretId}${awsFlagsText(options.aws ?? {})}, or store a new key in it), then revoke it with:\n  ${command}`
+        `Move the secret off it: store a new key in it (for a key file, momento-secret-rotation rotate --secret-id ${secretId}${flags} does that), then revoke it with:\n  ${command}`
       );
     default:
       break;
@@ -243,10 +249,16 @@ function notRevoked(leak: LeakedIdentity, secretId: string, options: RotateOptio
   if (progress.moved) {
     return `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid. AWSCURRENT of ${secretId} has moved to a new key, so nothing here needs it: revoke it now with:\n  ${command}`;
   }
+  // Once RotateSecret was sent the rotation may complete after this command stops: running the
+  // command again would then take the new key for the leaked one, so it says to look first.
+  const mayComplete = progress.rotationRequested;
   return (
     `Key ${leak.keyId} was NOT revoked: it is ${key}, and still valid. AWSCURRENT of ${secretId} still holds it` +
-    `${interrupted ? ' (unless the rotation has completed since)' : ''}, so revoking it now stops every application reading the secret. ` +
-    `Fix what is said above and run this command again, or, once AWSCURRENT has moved to a new key (momento-secret-rotation status --secret-id ${secretId}), revoke it with:\n` +
+    `${mayComplete ? ' (unless the rotation has completed since)' : ''}, so revoking it now stops every application reading the secret. ` +
+    (mayComplete
+      ? `See where it stands: momento-secret-rotation status --secret-id ${secretId}${flags}. While AWSCURRENT still holds key ${leak.keyId}, ` +
+        'fix what is said above and run this command again; once AWSCURRENT has moved to a new key, do not (it would take the new key for the leaked one): revoke it with:\n'
+      : 'Fix what is said above and run this command again, or, once AWSCURRENT has moved to a new key, revoke it with:\n') +
     `  ${command}\n` +
     'That command refuses a key an AWSCURRENT holds; add --force to revoke it at once anyway (the applications then fail until the secret rotates).'
   );
@@ -307,8 +319,10 @@ interface LeakedKey extends LeakedIdentity {
 /** The key AWSCURRENT holds now must be a v2 key with a key id. */
 async function readLeakedKey(client: SecretsManagerClient, secretId: string): Promise<LeakedIdentity> {
   const current = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
+  rememberSecret(current.SecretString);
   const parsed = parseKeyFile(current.SecretString ?? '');
   if (!parsed.ok) throw new CliError(`AWSCURRENT of ${secretId} holds no key file (${parsed.problem}); nothing to revoke.`);
+  rememberSecret(parsed.file.apiKey);
   const kind = inspectApiKey(parsed.file.apiKey).kind;
   if (kind !== 'v2') {
     const until = parsed.file.validUntil ? new Date(parsed.file.validUntil * 1000).toISOString() : 'its expiry';
@@ -324,6 +338,16 @@ async function readLeakedKey(client: SecretsManagerClient, secretId: string): Pr
         'rotate without --revoke-previous, then revoke the old key in the Momento console.',
     );
   }
+  // A rotation keeps a key file's other fields: a second copy of the key in one would stay in
+  // AWSCURRENT, and the key could never be revoked.
+  const fields = parseLenientJson(current.SecretString!) as Record<string, unknown>;
+  const copies = Object.keys(fields).filter((field) => !(KEY_FIELDS as readonly string[]).includes(field) && keyIdsHeldIn(JSON.stringify(fields[field])).has(parsed.file.keyId!));
+  if (copies.length > 0) {
+    throw new CliError(
+      `AWSCURRENT of ${secretId} holds the key also in ${copies.map((f) => `"${f}"`).join(', ')}, which a rotation keeps, so the new version would still hold it: ` +
+        'nothing was rotated. Store the value without that field (aws secretsmanager put-secret-value), then run this again.',
+    );
+  }
   return { keyId: parsed.file.keyId, fingerprint: fingerprint(parsed.file.apiKey) };
 }
 
@@ -332,14 +356,14 @@ async function checkRevocation(client: SecretsManagerClient, secretId: string, m
   const access = await keyApiAccess(client, managementSecretId);
   if (access.managementKeyId === undefined) {
     throw new ManagementKeyRefusal(
-      `The management key in ${managementSecretId} carries no key id (jti claim), so the leaked key cannot be told apart from it: ` +
-        `nothing was rotated, and key ${leaked.keyId} was NOT revoked. Store a management key with a key id and run this again, ` +
+      `Key ${leaked.keyId} was NOT revoked, and nothing was rotated: the management key in ${managementSecretId} carries no key id (jti claim), ` +
+        'so the leaked key cannot be told apart from it. Store a management key with a key id and run this again, ' +
         'or rotate without --revoke-previous and revoke the leaked key in the Momento console.',
     );
   }
   if (leaked.keyId === access.managementKeyId) {
     throw new ManagementKeyRefusal(
-      `AWSCURRENT of ${secretId} holds the management key itself (key id ${leaked.keyId}): revoking it would stop every rotation. ` +
+      `Key ${leaked.keyId} was NOT revoked, and nothing was rotated: AWSCURRENT of ${secretId} holds the management key itself, and revoking it would stop every rotation. ` +
         'Revoke it in the console after storing a new management key.',
     );
   }
@@ -368,14 +392,21 @@ async function checkRevocation(client: SecretsManagerClient, secretId: string, m
 async function revokeLeaked(client: SecretsManagerClient, secretId: string, { leak, progress, untilInterrupted }: LeakResponse, io: Output) {
   const current = async () => {
     const now = await untilInterrupted(client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' })));
-    return { arn: now.ARN, holdsLeakedKey: keyIdsHeldIn(secretValueText(now) ?? '').has(leak.keyId) };
+    const value = secretValueText(now);
+    rememberSecret(value);
+    return { arn: now.ARN, holdsLeakedKey: keyIdsHeldIn(value ?? '').has(leak.keyId) };
   };
+  // The rotation promoted a new version: until a check below says otherwise, a way out (an AWS
+  // error, Ctrl-C) says AWSCURRENT moved and that whether the key is still held is not known.
+  progress.moved = true;
+  progress.blocked = { by: 'unknown' };
   // AWSCURRENT as it is now (a later rotation may have moved it past `token`), not as it was.
   const promoted = await current();
-  if (promoted.holdsLeakedKey) throw new CliError(`The new AWSCURRENT holds the same key (key id ${leak.keyId}). Rotate again.`);
-  progress.moved = true;
-  // From here until every check has passed, a way out (an AWS error, Ctrl-C) says it is not known.
-  progress.blocked = { by: 'unknown' };
+  if (promoted.holdsLeakedKey) {
+    progress.moved = false;
+    progress.blocked = undefined;
+    throw new CliError(`The new AWSCURRENT holds the same key (key id ${leak.keyId}). Rotate again.`);
+  }
   // Another secret may hold the same key (import --shared-key, a value copied by hand): revoking it
   // would stop that secret's applications. When in doubt (ListSecrets denied, a secret unreadable), keep it.
   const scan = await untilInterrupted(secretsHoldingKey(client, leak.keyId, promoted.arn));
@@ -419,7 +450,8 @@ async function revokeLeaked(client: SecretsManagerClient, secretId: string, { le
     outcome = await untilInterrupted(leak.access.api.revoke(leak.access.managementKey, leak.keyId, Date.now() + 60_000));
   } catch (error) {
     if (error instanceof Interrupted) throw error;
-    progress.revoking = false; // Momento answered: not revoked
+    // Momento answered no (a 4xx): not revoked. No answer, or 5xx after retries ('unavailable'): may have been.
+    if ((error as { failure?: string }).failure !== 'unavailable') progress.revoking = false;
     throw explainKeyApiFailure(error, `revoke key ${leak.keyId} (${leak.fingerprint}, now AWSPREVIOUS; AWSCURRENT moved to a new key)`);
   }
   progress.revoking = false;

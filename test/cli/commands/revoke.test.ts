@@ -41,7 +41,8 @@ describe('revoke', () => {
     expect(result.err).toBe(
       `Key ${key.keyId} is what AWSCURRENT of secret ${holderName} holds: revoking it would stop every application reading that secret from authenticating. ` +
         `Nothing was revoked. Rotate first: momento-secret-rotation rotate --secret-id ${holderName} --revoke-previous --management-secret-id ${management.arn} --region us-east-1 ` +
-        'revokes it as soon as AWSCURRENT has moved to a new key. To revoke it now anyway, pass --force.',
+        "revokes it as soon as AWSCURRENT has moved to a new key, when it is the key of that secret's key file (otherwise store a new key in the secret, then run this again). " +
+          'To revoke it now anyway, pass --force.',
     );
     expect(stack().momento.accepts(key.apiKey)).toBe(true);
     expect(stack().momento.keyApiCalls.revoke).toBe(revokesBefore); // never asked

@@ -78,7 +78,14 @@ describe('rotate --revoke-previous: when the leaked key is NOT revoked, it says 
     expect(result.err).toContain(
       `Key ${key.keyId} was NOT revoked: it is the leaked key (sha256:`,
     );
-    expect(result.err).toMatch(new RegExp(`AWSCURRENT of ${literal(arn)} still holds it, so revoking it now stops every application reading the secret\\.`));
+    // The rotation was requested and may still complete: it says to look before running the command again.
+    expect(result.err).toMatch(
+      new RegExp(`AWSCURRENT of ${literal(arn)} still holds it \\(unless the rotation has completed since\\), so revoking it now stops every application reading the secret\\.`),
+    );
+    expect(result.err).toContain(
+      `See where it stands: momento-secret-rotation status --secret-id ${arn} --region ${REGION}. While AWSCURRENT still holds key ${key.keyId}, fix what is said above and run this command again; ` +
+        'once AWSCURRENT has moved to a new key, do not (it would take the new key for the leaked one): revoke it with:',
+    );
     expect(result.err).toMatch(revokeLine(key.keyId, management.arn, ` --region ${REGION}`));
     expect(result.err).toMatch(/add --force to revoke it at once anyway/);
     expect(stack().momento.accepts(key.apiKey)).toBe(true);
@@ -98,7 +105,7 @@ describe('rotate --revoke-previous: when the leaked key is NOT revoked, it says 
     expect(stack().momento.accepts(key.apiKey)).toBe(true);
   });
 
-  it('when the revocation fails after AWSCURRENT moved: says to revoke it now, with the command, and exits 1', async () => {
+  it('when Momento gives no answer to the revocation (5xx after every retry, which may have been applied): NOT revoked as far as it knows, with the command, and exits 1', async () => {
     const { arn, key, management } = await leakedV2Secret('revoke-fails');
     stack().momento.failNextKeyApi('revoke', 8, { kind: 'error500' }, management.key.lineage); // every attempt the CLI makes
     const [result] = await Promise.all([
@@ -108,10 +115,8 @@ describe('rotate --revoke-previous: when the leaked key is NOT revoked, it says 
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/Done: AWSCURRENT is now version/);
     expect(result.err).toMatch(new RegExp(`^Could not revoke key ${key.keyId} \\(sha256:[0-9a-f]{8}, now AWSPREVIOUS; AWSCURRENT moved to a new key\\)`));
-    expect(result.err).toContain(
-      `Key ${key.keyId} was NOT revoked: it is the leaked key (sha256:`,
-    );
-    expect(result.err).toMatch(new RegExp(`AWSCURRENT of ${literal(arn)} has moved to a new key, so nothing here needs it: revoke it now with:`));
+    expect(result.err).toContain(`Key ${key.keyId} was NOT revoked, as far as this command knows: it was stopped while asking Momento to revoke the leaked key (sha256:`);
+    expect(result.err).toMatch(new RegExp(`AWSCURRENT of ${literal(arn)} has moved to a new key, so nothing here needs it: revoke it with:`));
     expect(result.err).toMatch(revokeLine(key.keyId, management.arn, ` --region ${REGION}`));
     expect(stack().momento.accepts(key.apiKey)).toBe(true);
     expect(await stack().currentKeyWorks(arn)).toBe(true);
@@ -213,8 +218,8 @@ describe('rotate --revoke-previous never revokes a key another secret holds, or 
     );
     expect(lines[1]).toBe(
       `Key ${prod.key.keyId} was NOT revoked: it is the leaked key (${fingerprintOf(prod.key.apiKey)}), and still valid. AWSCURRENT of ${prod.arn} has moved to a new key, ` +
-        `but AWSCURRENT of ${stagingName} still holds it. Move that secret off it first (momento-secret-rotation rotate --secret-id ${stagingName} --region ${REGION}, ` +
-        'or store a new key in it), then revoke it with:',
+        `but AWSCURRENT of ${stagingName} still holds it. Move that secret off it first: store a new key in it (for a key file the rotation function rotates, ` +
+        `momento-secret-rotation rotate --secret-id ${stagingName} --region ${REGION} does that), then revoke it with:`,
     );
     expect(result.err).toMatch(revokeLine(prod.key.keyId, prod.management.arn, ` --region ${REGION}`));
     expect(lines.at(-1)).toBe('That command refuses the key while AWSCURRENT of any secret in the Region holds it.');
@@ -256,8 +261,8 @@ describe('rotate --revoke-previous never revokes a key another secret holds, or 
       code: 1,
       out: '',
       err:
-        `The management key in ${management} carries no key id (jti claim), so the leaked key cannot be told apart from it: nothing was rotated, ` +
-        `and key ${key.keyId} was NOT revoked. Store a management key with a key id and run this again, or rotate without --revoke-previous and revoke the leaked key in the Momento console.`,
+        `Key ${key.keyId} was NOT revoked, and nothing was rotated: the management key in ${management} carries no key id (jti claim), so the leaked key cannot be told apart from it. ` +
+        'Store a management key with a key id and run this again, or rotate without --revoke-previous and revoke the leaked key in the Momento console.',
     });
     expect(await stack().service.stages(arn)).toEqual(before);
   });
@@ -341,14 +346,19 @@ describe('rotate --revoke-previous never revokes a key another secret holds, or 
     });
   }, 60_000);
 
-  it('the leaked key put back into the secret (as a bare key) while it checked the others: NOT revoked, AWSCURRENT holds it again (read last)', async () => {
+  it('the leaked key put back into the secret (as KEY=value binary) after the other checks: NOT revoked, AWSCURRENT holds it again (read last)', async () => {
     const { arn, key, management } = await leakedV2Secret('put-back');
     await withProxy(async (proxy) => {
       let lists = 0;
-      // The second ListSecrets is the check just before revoking: the value goes back before it reads the secrets.
+      let putBack = false;
+      // After the Region scan (the second ListSecrets), the replica check's DescribeSecret is the last
+      // call before the last read: the value goes back as that call is answered.
       proxy.onApplied = async (operation) => {
-        if (operation === 'ListSecrets' && ++lists === 2) {
-          await stack().service.client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: key.apiKey, VersionStages: ['AWSCURRENT'] }));
+        if (operation === 'ListSecrets') lists++;
+        if (operation === 'DescribeSecret' && lists === 2 && !putBack) {
+          putBack = true;
+          const value = new TextEncoder().encode(`MOMENTO_API_KEY=${key.apiKey}`);
+          await stack().service.client.send(new PutSecretValueCommand({ SecretId: arn, SecretBinary: value, VersionStages: ['AWSCURRENT'] }));
         }
       };
       const result = await leakResponseThrough(proxy, arn, management.arn);
@@ -356,12 +366,48 @@ describe('rotate --revoke-previous never revokes a key another secret holds, or 
       expect(result.err.split('\n')[0]).toBe(`AWSCURRENT of ${arn} holds the leaked key again (key id ${key.keyId}).`);
       expect(result.err).toContain(
         `Key ${key.keyId} was NOT revoked: it is the leaked key (${fingerprintOf(key.apiKey)}), and still valid, and AWSCURRENT of ${arn} holds it again ` +
-          `(put back after the rotation moved it). Move the secret off it (momento-secret-rotation rotate --secret-id ${arn}, or store a new key in it), then revoke it with:`,
+          `(put back after the rotation moved it). Move the secret off it: store a new key in it (for a key file, momento-secret-rotation rotate --secret-id ${arn} does that), then revoke it with:`,
+      );
+      expect(result.err).toMatch(revokeLine(key.keyId, management.arn));
+      expect(putBack).toBe(true);
+      expect(stack().momento.accepts(key.apiKey)).toBe(true);
+    });
+  }, 60_000);
+
+  it('Momento refuses the revocation (the management key revoked meanwhile): NOT revoked, and it says to revoke it now', async () => {
+    const { arn, key, management } = await leakedV2Secret('revoke-refused');
+    await withProxy(async (proxy) => {
+      let lists = 0;
+      proxy.onApplied = async (operation) => {
+        if (operation === 'ListSecrets') lists++;
+        if (operation === 'DescribeSecret' && lists === 2) stack().momento.revoke(management.key.apiKey);
+      };
+      const result = await leakResponseThrough(proxy, arn, management.arn);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(new RegExp(`^Could not revoke key ${key.keyId} \\(sha256:[0-9a-f]{8}, now AWSPREVIOUS; AWSCURRENT moved to a new key\\): the management key is invalid or expired`));
+      expect(result.err).toContain(
+        `Key ${key.keyId} was NOT revoked: it is the leaked key (${fingerprintOf(key.apiKey)}), and still valid. AWSCURRENT of ${arn} has moved to a new key, so nothing here needs it: revoke it now with:`,
       );
       expect(result.err).toMatch(revokeLine(key.keyId, management.arn));
       expect(stack().momento.accepts(key.apiKey)).toBe(true);
     });
   }, 60_000);
+
+  it('a second copy of the key in another field of the key file, which a rotation keeps: refused before anything changes', async () => {
+    const { arn, key, management } = await leakedV2Secret('second-copy');
+    const value = JSON.parse(await stack().service.value(arn, 'AWSCURRENT')) as Record<string, unknown>;
+    await stack().service.client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ ...value, MOMENTO_API_KEY: key.apiKey }) }));
+    const before = await stack().service.stages(arn);
+    const result = await cli(['rotate', '--secret-id', arn, '--revoke-previous', '--management-secret-id', management.arn]);
+    expect(result).toEqual({
+      code: 1,
+      out: '',
+      err:
+        `AWSCURRENT of ${arn} holds the key also in "MOMENTO_API_KEY", which a rotation keeps, so the new version would still hold it: nothing was rotated. ` +
+        'Store the value without that field (aws secretsmanager put-secret-value), then run this again.',
+    });
+    expect(await stack().service.stages(arn)).toEqual(before);
+  });
 });
 
 describe('rotate --revoke-previous, interrupted (SIGINT) through the built command (dist/cli.js)', () => {
