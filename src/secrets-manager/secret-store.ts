@@ -5,11 +5,17 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
+  type ReplicationStatusType,
 } from '@aws-sdk/client-secrets-manager';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
 export const AWSPREVIOUS = 'AWSPREVIOUS';
+
+/** The replicas of a secret (DescribeSecret) whose copy is not InSync: catching up, or failed, they may still serve an older version. */
+export function replicasBehind(described: { readonly ReplicationStatus?: ReplicationStatusType[] | undefined }): ReplicationStatusType[] {
+  return (described.ReplicationStatus ?? []).filter((replica) => replica.Status !== 'InSync');
+}
 
 export interface SecretDescription {
   readonly arn: string;
@@ -41,7 +47,7 @@ export class SecretStore {
       rotationEnabled: out.RotationEnabled,
       versionStages: out.VersionIdsToStages ?? {},
       deletedDate: out.DeletedDate,
-      replicasInSync: (out.ReplicationStatus ?? []).every((replica) => replica.Status === 'InSync'),
+      replicasInSync: replicasBehind(out).length === 0,
     };
   }
 

@@ -2,6 +2,7 @@ import { DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, Rotat
 import { inspectApiKey } from '../../momento/api-key.js';
 import { rememberSecret } from '../../observability/redact.js';
 import { fingerprint } from '../../observability/fingerprint.js';
+import { replicasBehind } from '../../secrets-manager/secret-store.js';
 import { KEY_FIELDS, parseKeyFile, parseLenientJson } from '../../secret/key-file.js';
 import { CliError, errorName, explainAwsError } from '../errors.js';
 import { inspectSecret } from '../inspect-secret.js';
@@ -430,7 +431,7 @@ async function revokeLeaked(client: SecretsManagerClient, secretId: string, { le
   // A replica Region still serving the leaked key (catching up, or failed) would stop its
   // applications: as the function does (mint-v2.ts), nothing is revoked until every replica is InSync.
   const described = await untilInterrupted(client.send(new DescribeSecretCommand({ SecretId: secretId })));
-  const behind = (described.ReplicationStatus ?? []).filter((replica) => replica.Status !== 'InSync');
+  const behind = replicasBehind(described);
   if (behind.length > 0) {
     progress.blocked = { by: 'replica' };
     throw new CliError(
