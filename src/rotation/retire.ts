@@ -1,8 +1,23 @@
-import type { KeyManagementApi } from '../momento/key-management.js';
+import type { KeyInfo, KeyManagementApi } from '../momento/key-management.js';
 import { logger } from '../observability/logger.js';
 import { recordRevocations } from '../observability/metrics.js';
 import { scrub } from '../observability/redact.js';
 import { listingShowsKeyIds, parseMintedKeyDescription, secretTag, type RevocationReport } from './strategies/mint-v2.js';
+
+/**
+ * The keys of Momento's listing that retiring the secret revokes: live, minted for it (their
+ * description carries its tag), and not the management key (a self-rotating management
+ * secret's keys are minted for it). `retire` without `--yes` lists these same keys.
+ */
+export function liveKeysMintedFor(secretArn: string, listed: readonly KeyInfo[], managementKeyId: string | undefined, nowMs: number): KeyInfo[] {
+  const tag = secretTag(secretArn);
+  return listed.filter(
+    (key) =>
+      parseMintedKeyDescription(key.description)?.secretTag === tag &&
+      key.keyId !== managementKeyId &&
+      (key.expiresAt === undefined || key.expiresAt * 1000 > nowMs),
+  );
+}
 
 /**
  * Revokes every live key minted for one secret (its description carries the secret's tag),
@@ -19,14 +34,8 @@ export async function revokeKeysMintedFor(
   /** Key ids not to revoke (reported instead): the keys a secret that lives on still holds. */
   keep: ReadonlySet<string> = new Set(),
 ): Promise<RevocationReport> {
-  const tag = secretTag(secretArn);
   const listed = await keyApi.list(management.apiKey, deadline);
-  const minted = listed.filter(
-    (key) =>
-      parseMintedKeyDescription(key.description)?.secretTag === tag &&
-      key.keyId !== management.keyId &&
-      (key.expiresAt === undefined || key.expiresAt * 1000 > nowMs),
-  );
+  const minted = liveKeysMintedFor(secretArn, listed, management.keyId, nowMs);
   // The keys to keep are matched by their jti, as revokeRetiredKeys matches them.
   if (keep.size > 0 && !listingShowsKeyIds(listed, keep, management.keyId)) {
     logger.warn("Revoked nothing: Momento's listing shows none of the secret's keys, nor the management key, by its id (jti); key ids cannot be matched", {

@@ -1,7 +1,7 @@
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { KeyInfo, KeyManagementApi } from '../../momento/key-management.js';
 import { logger } from '../../observability/logger.js';
-import { revokeKeysMintedFor } from '../../rotation/retire.js';
+import { liveKeysMintedFor, revokeKeysMintedFor } from '../../rotation/retire.js';
 import { CliError } from '../errors.js';
 import { inspectSecret, keysRetiredUnrevoked, type SecretReport } from '../inspect-secret.js';
 import { explainKeyApiFailure, keyApiAccess, listKeys, type KeyApiAccess } from '../key-api.js';
@@ -36,7 +36,7 @@ export async function retire(client: SecretsManagerClient, options: RetireOption
 
   if (!options.yes) {
     const listed = await listKeys(access, 'list the keys at Momento (nothing was revoked)');
-    const minted = mintedFor(listed, arn, access.managementKeyId, Date.now());
+    const minted = liveKeysMintedFor(arn, listed, access.managementKeyId, Date.now());
     if (minted.length === 0) {
       io.out(`No live key at Momento was minted for ${name}: there is nothing to revoke.`);
     } else {
@@ -95,14 +95,6 @@ export async function retire(client: SecretsManagerClient, options: RetireOption
   }
   nextStep(described, report, arn, options.aws, io);
   return result;
-}
-
-/** The live keys minted for the secret with this ARN, as revokeKeysMintedFor chooses them. */
-function mintedFor(listed: readonly KeyInfo[], arn: string, managementKeyId: string | undefined, now: number): KeyInfo[] {
-  const mintedBy = mintedByFor(arn);
-  return listed.filter(
-    (key) => mintedBy(key.description)?.forThisSecret === true && key.keyId !== managementKeyId && (key.expiresAt === undefined || key.expiresAt * 1000 > now),
-  );
 }
 
 /** What retire leaves valid, each with what to do: imported keys, the management key, keys without an id, v1 keys. */

@@ -1,7 +1,8 @@
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mintedKeyDescription } from '../../../src/rotation/strategies/mint-v2.js';
+import { OPERATOR_ROLE_ID } from '../../support/momento-roles.js';
 import { literal, rotatedV2Secret, useLocalCli, v2Value } from '../local-cli.js';
 
 // `retire --secret-id NAME --management-secret-id NAME [--yes]`: before a secret is deleted, every
@@ -109,6 +110,40 @@ describe('retire', () => {
     expect(legacy.out).toMatch(
       new RegExp(`^Not revoked: version \\S+ \\(AWSCURRENT\\) holds a v1 key \\(sha256:[0-9a-f]{8}\\), which Momento cannot revoke: it stays valid until ${literal(iso(v1.key.validUntil))}\\.$`, 'm'),
     );
+  });
+
+  it('retiring a management secret that rotates itself: the dry run lists what --yes then revokes, and neither touches the key in use (its own AWSCURRENT, minted for it)', async () => {
+    // The management secret holds K2, minted for it; K1 was minted for it too and no version holds it;
+    // K0, the console's key it was created with, is AWSPREVIOUS.
+    const secretName = name('self-mgmt');
+    const management = await stack().storeManagementKey(secretName);
+    const secret = { arn: management.arn, name: secretName };
+    const [k1, k2] = ['v-1', 'v-2'].map((versionId) => stack().momento.issueV2Key({ roleId: OPERATOR_ROLE_ID, description: mintedKeyDescription(secret, versionId, undefined) }));
+    await stack().service.client.send(new PutSecretValueCommand({ SecretId: management.arn, SecretString: JSON.stringify({ apiKey: k2!.apiKey, keyId: k2!.keyId }) }));
+    const retire = (...flags: string[]) => cli(['retire', '--secret-id', management.arn, '--management-secret-id', management.arn, ...flags]);
+
+    const dry = await retire();
+    expect(dry).toMatchObject({ code: 0, err: '' });
+    const lines = dry.out.split('\n');
+    expect(lines.slice(0, 2)).toEqual([
+      `Would revoke 1 key minted for ${secret.name} (${management.arn}):`,
+      `  ${k1!.keyId}  held by no version, expires ${iso(k1!.validUntil)}`,
+    ]);
+    expect(lines).toContain(`Not revoked: key ${k2!.keyId} (AWSCURRENT) is the management key, which retire never revokes.`);
+    expect(lines.at(-1)).toBe(`Nothing was revoked. To revoke it, run again with --yes: momento-secret-rotation retire --secret-id ${management.arn} --management-secret-id ${management.arn} --yes`);
+    expect(dry.out).not.toMatch(/One of them is the key AWSCURRENT holds/);
+    for (const key of [management.key, k1!, k2!]) expect(stack().momento.accepts(key.apiKey)).toBe(true);
+
+    const yes = await retire('--yes');
+    expect(yes).toMatchObject({ code: 0, err: '' });
+    expect(yes.out.split('\n').filter((line) => /^Revoked key|was already revoked/.test(line))).toEqual([`Revoked key ${k1!.keyId}: Momento no longer accepts it.`]);
+    expect(stack().momento.accepts(k1!.apiKey)).toBe(false);
+    for (const key of [management.key, k2!]) expect(stack().momento.accepts(key.apiKey)).toBe(true);
+
+    const after = await retire();
+    expect(after).toMatchObject({ code: 0, err: '' });
+    expect(after.out.split('\n')[0]).toBe(`No live key at Momento was minted for ${secret.name}: there is nothing to revoke.`);
+    expect(after.out).not.toMatch(/Nothing was revoked\. To revoke/);
   });
 
   it('for a secret a CloudFormation stack created, says to remove it through the stack rather than delete-secret', async () => {
