@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Instrumenter } from '@stryker-mutator/instrumenter';
+import { folderOf } from './mutation-scores.mjs';
 
 const quiet = { isDebugEnabled: () => false, isTraceEnabled: () => false, debug() {}, trace() {}, info() {}, warn() {}, error() {}, fatal() {} };
 const names = execFileSync('git', ['ls-files', 'src'], { encoding: 'utf8' }).trim().split('\n').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
@@ -30,11 +31,10 @@ for (const m of mutants) {
   if (!tested.get(file)?.has(key(m, 0))) row.todo++;
   perFile.set(file, row);
 }
-const folder = (file) => file.split('/').slice(0, file.split('/').length > 2 ? 2 : 1).join('/');
 const perFolder = new Map();
 for (const [file, { total, todo }] of perFile) {
-  const row = perFolder.get(folder(file)) ?? { total: 0, todo: 0 };
-  perFolder.set(folder(file), { total: row.total + total, todo: row.todo + todo });
+  const row = perFolder.get(folderOf(file)) ?? { total: 0, todo: 0 };
+  perFolder.set(folderOf(file), { total: row.total + total, todo: row.todo + todo });
 }
 const line = (name, { total, todo }) => `${String(todo).padStart(6)} of ${String(total).padStart(5)}  ${name}`;
 console.log('Mutants without a result (of all), per folder:');
