@@ -15,6 +15,10 @@ export default mergeConfig(
     },
     test: {
       globalSetup: ['test/mutation/global-setup.ts'],
+      // Every test file starts on an empty moto_server (the shared one is reset first), so one
+      // file at a time, as Stryker runs them anyway (maxWorkers: 1).
+      setupFiles: ['test/mutation/fresh-moto.ts'],
+      fileParallelism: false,
       include: ['test/**/*.test.ts'],
       exclude: [
         'test/integration/**',

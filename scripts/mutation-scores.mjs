@@ -84,6 +84,24 @@ export function scores(report, excused = new Set()) {
   return folders;
 }
 
+/**
+ * Kills that came from vitest's test timeout rather than an assertion, per folder. Stryker counts
+ * such a failure as a kill; a mutant that hangs a wait earns it, but so did, before
+ * test/mutation/fresh-moto.ts, tests slowed by what earlier runs left in a shared moto_server.
+ * Printed so that a run where they pile up is noticed.
+ */
+export function testTimeoutKills(report) {
+  const counts = new Map();
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    for (const mutant of mutants) {
+      if (mutant.status === 'Killed' && /\btimed out in \d+ ?ms\b/.test(mutant.statusReason ?? '')) {
+        counts.set(folderOf(file), (counts.get(folderOf(file)) ?? 0) + 1);
+      }
+    }
+  }
+  return counts;
+}
+
 function main() {
   const reportPath = process.argv[2] ?? 'reports/mutation/mutation.json';
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
@@ -109,6 +127,12 @@ function main() {
       console.log(`${name}: no mutants in the report`);
       failed = true;
     }
+  }
+  const timeoutKills = testTimeoutKills(report);
+  if (timeoutKills.size > 0) {
+    const total = [...timeoutKills.values()].reduce((a, b) => a + b, 0);
+    const list = [...timeoutKills].sort().map(([name, n]) => `${name} ${n}`).join(', ');
+    console.log(`\nOf the kills, ${total} came from a test timeout, not an assertion (${list}).`);
   }
   if (stale.length > 0) {
     failed = true;

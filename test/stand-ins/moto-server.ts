@@ -28,7 +28,7 @@ export async function startMotoServer(options: { private?: boolean } = {}): Prom
     return {
       endpoint: shared,
       pid: -1,
-      reset: () => reset(shared),
+      reset: () => resetMotoServer(shared),
       stop: async () => {},
     };
   }
@@ -56,7 +56,7 @@ export async function startMotoServer(options: { private?: boolean } = {}): Prom
   return {
     endpoint,
     pid: child.pid!,
-    reset: () => reset(endpoint),
+    reset: () => resetMotoServer(endpoint),
     stop: async () => {
       process.removeListener('exit', killOnExit);
       await stopChild(child);
@@ -84,8 +84,8 @@ async function stubLambdas(endpoint: string): Promise<void> {
   await post(`${endpoint}/moto-api/config`, { lambda: { use_docker: false } });
 }
 
-/** Clears every resource moto holds, keeping its Lambda stubs out of Docker. */
-async function reset(endpoint: string): Promise<void> {
+/** Clears every resource the moto_server at `endpoint` holds, keeping its Lambda stubs out of Docker. */
+export async function resetMotoServer(endpoint: string): Promise<void> {
   await post(`${endpoint}/moto-api/reset`, {});
   await stubLambdas(endpoint);
 }
