@@ -93,9 +93,10 @@ export function scores(report, excused = new Set()) {
 export function testTimeoutKills(report) {
   const counts = new Map();
   for (const [file, { mutants }] of Object.entries(report.files)) {
+    const folder = folderOf(file);
     for (const mutant of mutants) {
       if (mutant.status === 'Killed' && /\btimed out in \d+ ?ms\b/.test(mutant.statusReason ?? '')) {
-        counts.set(folderOf(file), (counts.get(folderOf(file)) ?? 0) + 1);
+        counts.set(folder, (counts.get(folder) ?? 0) + 1);
       }
     }
   }

@@ -19,10 +19,10 @@ const INSTALL_HINT =
  */
 export async function startMotoServer(options: { private?: boolean } = {}): Promise<MotoServer> {
   // `npm run mutate` starts one moto_server for all its runs (test/mutation/global-setup.ts):
-  // starting one per test file per mutant cost about a second each. Tests name their secrets
-  // uniquely, so sharing one is safe; it is stopped by whoever started it.
+  // starting one per test file per mutant cost about a second each. It is emptied before each
+  // test file (test/mutation/fresh-moto.ts) and stopped by whoever started it.
   // `private`: a test that reads the whole Region (status --all lists every secret a tagged
-  // function rotates) cannot share it with other files, nor with its own reruns under Stryker.
+  // function rotates) gets its own, as it did before that reset existed.
   const shared = options.private ? undefined : process.env.MOTO_SHARED_ENDPOINT;
   if (shared) {
     return {
